@@ -1,0 +1,145 @@
+//! The command line as typed: raw flags, every setting optional so that `config` can tell a flag
+//! from a default. Resolution (flag > environment > file > default) happens in `config`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::EXIT_CODES_HELP;
+
+/// trendtap: collect YouTube's most-popular charts for many regions into PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "trendtap", version, about, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// More log output on stderr (-v: debug, -vv: trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Less log output on stderr (errors only).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch the charts, merge them by video and store them (or print them with --dry-run).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Fetch(FetchArgs),
+    /// Apply pending database migrations (fetch does this by itself).
+    Migrate(DbArgs),
+    /// List the region codes YouTube supports.
+    Regions,
+}
+
+/// Flags shared by every command that talks to the database.
+#[derive(Debug, Args, Default, Clone)]
+pub struct DbArgs {
+    /// Config file [default: ./trendtap.toml when it exists].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// PostgreSQL URL, e.g. postgres://user@host/db [env: DATABASE_URL].
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// `trendtap fetch`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct FetchArgs {
+    /// Region code(s), case-insensitive; repeatable and comma-separated [default: `regions` in the config file].
+    #[arg(long = "region", value_name = "CODE", value_delimiter = ',')]
+    pub regions: Vec<String>,
+
+    /// Video category id(s) (videoCategoryId); repeatable and comma-separated [default: 0, all categories].
+    #[arg(long = "category", value_name = "ID", value_delimiter = ',')]
+    pub categories: Vec<String>,
+
+    /// Pages per chart, 50 videos a page; a chart holds at most 200 videos [default: 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4))]
+    pub max_pages: Option<u32>,
+
+    /// Most API requests in flight at once [default: 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: Option<u32>,
+
+    /// Print the merged videos on stdout instead of storing them; the database is not touched.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output format of --dry-run [default: json].
+    #[arg(long, value_enum, requires = "dry_run")]
+    pub format: Option<Format>,
+
+    /// YouTube Data API base URL, for a proxy or a local test server
+    /// [env: YOUTUBE_API_BASE_URL] [default: https://www.googleapis.com/youtube/v3].
+    #[arg(long, value_name = "URL")]
+    pub api_base_url: Option<String>,
+
+    /// Timeout of one API request, in seconds [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+
+    /// Attempts per API request, the first included (1 disables retries) [default: 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: Option<u32>,
+
+    /// Deadline for the whole run, in seconds: then no new request starts, complete charts are
+    /// stored, and the run exits 1 [default: none].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub deadline: Option<u64>,
+
+    /// Wait up to SECONDS for another run's lock instead of exiting 4 at once.
+    #[arg(long, value_name = "SECONDS")]
+    pub wait_lock: Option<u64>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+}
+
+/// The dry-run output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// One JSON array.
+    #[default]
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn regions_are_repeatable_and_comma_separated() {
+        let cli = Cli::try_parse_from(["trendtap", "fetch", "--region", "ae,us", "--region", "JP"]).unwrap();
+        let Command::Fetch(args) = cli.command else { panic!("not fetch") };
+        assert_eq!(args.regions, ["ae", "us", "JP"]);
+    }
+
+    #[test]
+    fn out_of_range_values_are_usage_errors() {
+        for args in [
+            &["trendtap", "fetch", "--max-pages", "5"][..],
+            &["trendtap", "fetch", "--concurrency", "0"],
+            &["trendtap", "fetch", "--format", "ndjson"],
+            &["trendtap", "fetch", "--api-key", "x"],
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Typed errors for each area, and the one place where outcomes become exit codes.
+//!
+//! Nothing below `main` calls `process::exit` (except the second-signal escape hatch in
+//! `shutdown`); every path ends in an [`Exit`] computed here, so cron always learns the truth.
+
+use std::fmt;
+
+use crate::secret::Redactor;
+
+/// The process exit codes, documented in the README and in `trendtap --help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Every chart was stored (a pair that has no chart counts as done).
+    Ok = 0,
+    /// Failure: nothing from this run was stored (database down, bad API key, all charts failed,
+    /// deadline passed, a failed transaction).
+    Failure = 1,
+    /// Usage or configuration error; no request was made.
+    Usage = 2,
+    /// Partial: some charts failed, every other chart was stored.
+    Partial = 3,
+    /// Another run holds the lock on this database.
+    Locked = 4,
+    /// The daily API quota is exhausted; charts completed before were stored.
+    Quota = 5,
+    /// Interrupted by SIGINT; complete charts were stored.
+    Sigint = 130,
+    /// Interrupted by SIGTERM; complete charts were stored.
+    Sigterm = 143,
+}
+
+/// The exit-code table as shown by `--help`; kept beside the enum so both change together.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    every chart was stored (a region/category without a chart counts as done)
+  1    failure, nothing from this run stored (database down, bad API key, all charts failed,
+       --deadline passed, storing failed and was rolled back)
+  2    usage or configuration error, no request made
+  3    partial: some charts failed, all the others were stored
+  4    another trendtap run holds this database's lock
+  5    the daily API quota is exhausted; charts completed before were stored
+  130  interrupted by SIGINT; complete charts were stored
+  143  interrupted by SIGTERM; complete charts were stored";
+
+/// Everything that ends a command early. Each variant carries the context an operator needs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad command-line input.
+    #[error("{0}")]
+    Usage(String),
+    /// Bad configuration (file, environment, key file).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be reached, migrated or written.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Another run holds the advisory lock.
+    #[error("another trendtap run (run {run_id}, started {started_at}) holds the lock on this database; use --wait-lock SECONDS to wait for it")]
+    Locked {
+        /// The id of the run holding the lock, if its `runs` row could be read.
+        run_id: String,
+        /// When that run started.
+        started_at: String,
+    },
+    /// Writing the result (stdout) failed.
+    #[error("cannot write the result to stdout: {0}")]
+    Output(#[source] std::io::Error),
+}
+
+impl Error {
+    /// The exit code for an error that ended the command.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Usage(_) | Error::Config(_) => Exit::Usage,
+            Error::Locked { .. } => Exit::Locked,
+            Error::Store(_) | Error::Output(_) => Exit::Failure,
+        }
+    }
+
+    /// The message for the operator, with every known secret removed.
+    pub fn report(&self, redactor: &Redactor) -> String {
+        redactor.redact(&self.to_string())
+    }
+}
+
+/// Configuration problems. Each names the file, the setting or the variable at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The configuration file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    ReadFile {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The configuration file is not valid TOML or has an unknown or mistyped setting.
+    #[error("invalid config file {path}: {message}")]
+    ParseFile {
+        /// The file.
+        path: String,
+        /// toml's message, which names the line and column.
+        message: String,
+    },
+    /// A setting has a value out of range or of the wrong form.
+    #[error("invalid {setting} ({origin}): {message}")]
+    Invalid {
+        /// The setting's name.
+        setting: &'static str,
+        /// Where the value came from: a flag, a variable or the config file.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No API key anywhere.
+    #[error("no YouTube API key: set YOUTUBE_API_KEY or `api_key_file` in the config file (a key is never taken from the command line)")]
+    MissingApiKey,
+    /// The key file could not be read or is empty.
+    #[error("cannot use api_key_file {path}: {message}")]
+    KeyFile {
+        /// The key file.
+        path: String,
+        /// What is wrong (never the file's content).
+        message: String,
+    },
+    /// `fetch` without `--dry-run` and without a database URL.
+    #[error("no database URL: pass --database-url, set DATABASE_URL or `database_url` in the config file (or use --dry-run)")]
+    MissingDatabaseUrl,
+    /// No region on the command line nor in the config file.
+    #[error("no region to fetch: pass --region CODE (repeatable, comma-separated) or set `regions` in the config file")]
+    NoRegions,
+}
+
+/// Why a run stopped starting new requests before it had fetched every chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Halt {
+    /// 403 quotaExceeded / dailyLimitExceeded.
+    Quota,
+    /// The API rejected the key.
+    BadKey,
+    /// SIGINT (first signal).
+    Sigint,
+    /// SIGTERM (first signal).
+    Sigterm,
+    /// `--deadline` passed.
+    Deadline,
+}
+
+impl fmt::Display for Halt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Halt::Quota => "quota_exhausted",
+            Halt::BadKey => "bad_api_key",
+            Halt::Sigint => "sigint",
+            Halt::Sigterm => "sigterm",
+            Halt::Deadline => "deadline",
+        })
+    }
+}
+
+/// How a run that got as far as fetching ended, for the exit code and the `runs` row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunEnd {
+    /// Charts fetched completely (or found to have no chart).
+    pub charts_done: usize,
+    /// Charts that failed or were not completed.
+    pub charts_failed: usize,
+    /// What stopped the run early, if anything.
+    pub halt: Option<Halt>,
+    /// Whether the run's data was committed (false for a dry run and a rolled-back store).
+    pub stored: bool,
+}
+
+impl RunEnd {
+    /// The `runs.status` value: ok, partial, failed or interrupted.
+    pub fn status(&self) -> &'static str {
+        match self.halt {
+            Some(Halt::Sigint | Halt::Sigterm | Halt::Deadline) => "interrupted",
+            _ if self.charts_failed == 0 => "ok",
+            _ if self.charts_done == 0 => "failed",
+            _ => "partial",
+        }
+    }
+
+    /// The exit code: halts first (they explain the failures), then failed charts.
+    pub fn exit(&self) -> Exit {
+        match self.halt {
+            Some(Halt::Sigint) => Exit::Sigint,
+            Some(Halt::Sigterm) => Exit::Sigterm,
+            Some(Halt::Deadline | Halt::BadKey) => Exit::Failure,
+            Some(Halt::Quota) => Exit::Quota,
+            None if self.charts_failed == 0 => Exit::Ok,
+            None if self.charts_done == 0 => Exit::Failure,
+            None => Exit::Partial,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end(done: usize, failed: usize, halt: Option<Halt>) -> RunEnd {
+        RunEnd {
+            charts_done: done,
+            charts_failed: failed,
+            halt,
+            stored: true,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_outcome() {
+        assert_eq!(end(4, 0, None).exit(), Exit::Ok);
+        assert_eq!(end(3, 1, None).exit(), Exit::Partial);
+        assert_eq!(end(0, 4, None).exit(), Exit::Failure);
+        assert_eq!(end(2, 2, Some(Halt::Quota)).exit(), Exit::Quota);
+        assert_eq!(end(2, 2, Some(Halt::BadKey)).exit(), Exit::Failure);
+        assert_eq!(end(2, 2, Some(Halt::Sigint)).exit() as u8, 130);
+        assert_eq!(end(2, 2, Some(Halt::Sigterm)).exit() as u8, 143);
+        assert_eq!(end(2, 2, Some(Halt::Deadline)).exit(), Exit::Failure);
+    }
+
+    #[test]
+    fn status_follows_the_outcome() {
+        assert_eq!(end(4, 0, None).status(), "ok");
+        assert_eq!(end(3, 1, None).status(), "partial");
+        assert_eq!(end(0, 4, None).status(), "failed");
+        assert_eq!(end(1, 3, Some(Halt::Sigterm)).status(), "interrupted");
+        assert_eq!(end(1, 3, Some(Halt::Quota)).status(), "partial");
+    }
+}
