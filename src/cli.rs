@@ -125,8 +125,11 @@ mod tests {
 
     #[test]
     fn regions_are_repeatable_and_comma_separated() {
-        let cli = Cli::try_parse_from(["trendtap", "fetch", "--region", "ae,us", "--region", "JP"]).unwrap();
-        let Command::Fetch(args) = cli.command else { panic!("not fetch") };
+        let cli = Cli::try_parse_from(["trendtap", "fetch", "--region", "ae,us", "--region", "JP"])
+            .unwrap();
+        let Command::Fetch(args) = cli.command else {
+            panic!("not fetch")
+        };
         assert_eq!(args.regions, ["ae", "us", "JP"]);
     }
 

@@ -113,12 +113,19 @@ impl FetchConfig {
     /// A redactor that knows every secret of this configuration.
     pub fn redactor(&self) -> Redactor {
         let db_password = self.database.as_ref().and_then(|d| d.url.password());
-        Redactor::new([Some(self.api.key.expose()), db_password].into_iter().flatten())
+        Redactor::new(
+            [Some(self.api.key.expose()), db_password]
+                .into_iter()
+                .flatten(),
+        )
     }
 }
 
 /// Reads the config file: `--config PATH` (which must exist), else `./trendtap.toml` if present.
-pub fn load_file(explicit: Option<&Path>, cwd: &Path) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
+pub fn load_file(
+    explicit: Option<&Path>,
+    cwd: &Path,
+) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None => {
@@ -162,12 +169,20 @@ pub fn resolve_fetch(
 
     let max_pages = pick_u32(args.max_pages, None, file.max_pages, DEFAULT_MAX_PAGES);
     check_range("max_pages", max_pages, 1..=4, &file_origin)?;
-    let concurrency = pick_u32(args.concurrency, None, file.concurrency, DEFAULT_CONCURRENCY);
+    let concurrency = pick_u32(
+        args.concurrency,
+        None,
+        file.concurrency,
+        DEFAULT_CONCURRENCY,
+    );
     check_range("concurrency", concurrency, 1..=64, &file_origin)?;
 
     let (base_url, base_origin) = first_of([
         (args.api_base_url.clone(), "--api-base-url".to_owned()),
-        (env("YOUTUBE_API_BASE_URL"), "YOUTUBE_API_BASE_URL".to_owned()),
+        (
+            env("YOUTUBE_API_BASE_URL"),
+            "YOUTUBE_API_BASE_URL".to_owned(),
+        ),
         (file.api_base_url.clone(), file_origin()),
     ])
     .unwrap_or_else(|| (DEFAULT_API_BASE_URL.to_owned(), "default".to_owned()));
@@ -175,9 +190,15 @@ pub fn resolve_fetch(
 
     let key = resolve_key(file, file_path, env)?;
 
-    let secs = |flag: Option<u64>, from_file: Option<u64>, default: u64| flag.or(from_file).unwrap_or(default);
+    let secs = |flag: Option<u64>, from_file: Option<u64>, default: u64| {
+        flag.or(from_file).unwrap_or(default)
+    };
     let timeout = secs(args.timeout, file.timeout_secs, DEFAULT_TIMEOUT_SECS);
-    let connect_timeout = secs(None, file.connect_timeout_secs, DEFAULT_CONNECT_TIMEOUT_SECS);
+    let connect_timeout = secs(
+        None,
+        file.connect_timeout_secs,
+        DEFAULT_CONNECT_TIMEOUT_SECS,
+    );
     let max_backoff = secs(None, file.max_backoff_secs, DEFAULT_MAX_BACKOFF_SECS);
     for (name, value) in [
         ("timeout_secs", timeout),
@@ -188,17 +209,28 @@ pub fn resolve_fetch(
             return Err(invalid(name, file_origin(), "must be at least 1 second"));
         }
     }
-    let max_attempts = pick_u32(args.max_attempts, None, file.max_attempts, DEFAULT_MAX_ATTEMPTS);
+    let max_attempts = pick_u32(
+        args.max_attempts,
+        None,
+        file.max_attempts,
+        DEFAULT_MAX_ATTEMPTS,
+    );
     check_range("max_attempts", max_attempts, 1..=20, &file_origin)?;
 
-    let deadline = args.deadline.or(file.deadline_secs).map(Duration::from_secs);
+    let deadline = args
+        .deadline
+        .or(file.deadline_secs)
+        .map(Duration::from_secs);
 
     let database = if args.dry_run {
         None
     } else {
         Some(DbConfig {
             url: resolve_db_url(&args.db, file, file_path, env)?,
-            wait_lock: args.wait_lock.or(file.wait_lock_secs).map(Duration::from_secs),
+            wait_lock: args
+                .wait_lock
+                .or(file.wait_lock_secs)
+                .map(Duration::from_secs),
         })
     };
 
@@ -325,7 +357,11 @@ fn resolve_categories(
     Ok(categories)
 }
 
-fn resolve_key(file: &FileConfig, file_path: Option<&Path>, env: EnvFn<'_>) -> Result<ApiKey, ConfigError> {
+fn resolve_key(
+    file: &FileConfig,
+    file_path: Option<&Path>,
+    env: EnvFn<'_>,
+) -> Result<ApiKey, ConfigError> {
     if let Some(raw) = env("YOUTUBE_API_KEY") {
         return ApiKey::new(&raw).ok_or(ConfigError::MissingApiKey);
     }
@@ -361,7 +397,11 @@ fn check_range(
         Err(invalid(
             name,
             file_origin(),
-            &format!("{value} is out of range {}..={}", range.start(), range.end()),
+            &format!(
+                "{value} is out of range {}..={}",
+                range.start(),
+                range.end()
+            ),
         ))
     }
 }
@@ -374,11 +414,16 @@ fn first_of<const N: usize>(candidates: [(Option<String>, String); N]) -> Option
 
 fn check_http_url(url: &str, setting: &'static str, origin: String) -> Result<String, ConfigError> {
     let url = url.trim().trim_end_matches('/');
-    let ok = (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len();
+    let ok =
+        (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len();
     if ok {
         Ok(url.to_owned())
     } else {
-        Err(invalid(setting, origin, &format!("`{url}` is not an http:// or https:// URL")))
+        Err(invalid(
+            setting,
+            origin,
+            &format!("`{url}` is not an http:// or https:// URL"),
+        ))
     }
 }
 
@@ -396,7 +441,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -469,11 +517,18 @@ mod tests {
         let env = env_of(&[("YOUTUBE_API_KEY", "k")]);
         let mut a = args(&["ae", "AE", " us"]);
         a.dry_run = true;
-        assert_eq!(resolve_fetch(&a, &FileConfig::default(), None, &env).unwrap().regions, ["AE", "US"]);
+        assert_eq!(
+            resolve_fetch(&a, &FileConfig::default(), None, &env)
+                .unwrap()
+                .regions,
+            ["AE", "US"]
+        );
 
         let mut a = args(&["ae", "xx"]);
         a.dry_run = true;
-        let err = resolve_fetch(&a, &FileConfig::default(), None, &env).unwrap_err().to_string();
+        let err = resolve_fetch(&a, &FileConfig::default(), None, &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`xx`") && err.contains("--region"), "{err}");
 
         let err = resolve_fetch(&args(&[]), &FileConfig::default(), None, &env).unwrap_err();
@@ -486,7 +541,10 @@ mod tests {
         let mut a = args(&["us"]);
         a.dry_run = true;
         let f = file(r#"categories = [10, "24", "010"]"#);
-        assert_eq!(resolve_fetch(&a, &f, None, &env).unwrap().categories, ["10", "24"]);
+        assert_eq!(
+            resolve_fetch(&a, &f, None, &env).unwrap().categories,
+            ["10", "24"]
+        );
         a.categories = vec!["music".into()];
         let err = resolve_fetch(&a, &f, None, &env).unwrap_err().to_string();
         assert!(err.contains("`music`"), "{err}");
@@ -504,13 +562,21 @@ mod tests {
 
         let c = resolve_fetch(&a, &f, Some(&cfg_path), &env_of(&[])).unwrap();
         assert_eq!(c.api.key.expose(), "AIzaFromFile");
-        let c = resolve_fetch(&a, &f, Some(&cfg_path), &env_of(&[("YOUTUBE_API_KEY", "AIzaEnv")])).unwrap();
+        let c = resolve_fetch(
+            &a,
+            &f,
+            Some(&cfg_path),
+            &env_of(&[("YOUTUBE_API_KEY", "AIzaEnv")]),
+        )
+        .unwrap();
         assert_eq!(c.api.key.expose(), "AIzaEnv");
 
         let err = resolve_fetch(&a, &FileConfig::default(), None, &env_of(&[])).unwrap_err();
         assert!(matches!(err, ConfigError::MissingApiKey));
         let missing = file(r#"api_key_file = "nope.txt""#);
-        let err = resolve_fetch(&a, &missing, Some(&cfg_path), &env_of(&[])).unwrap_err().to_string();
+        let err = resolve_fetch(&a, &missing, Some(&cfg_path), &env_of(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("nope.txt"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -522,16 +588,29 @@ mod tests {
         assert!(matches!(err, ConfigError::MissingDatabaseUrl));
         let mut a = args(&["us"]);
         a.db.database_url = Some("mysql://root:pw@h/db".into());
-        let err = resolve_fetch(&a, &FileConfig::default(), None, &env).unwrap_err().to_string();
-        assert!(err.contains("--database-url") && !err.contains("pw"), "{err}");
+        let err = resolve_fetch(&a, &FileConfig::default(), None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--database-url") && !err.contains("pw"),
+            "{err}"
+        );
     }
 
     #[test]
     fn file_errors_name_the_file_and_line() {
-        let err = parse_file("regions = [\"us\"]\nconcurency = 3\n", Path::new("/etc/trendtap.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("/etc/trendtap.toml") && err.contains("line 2") && err.contains("concurency"), "{err}");
+        let err = parse_file(
+            "regions = [\"us\"]\nconcurency = 3\n",
+            Path::new("/etc/trendtap.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("/etc/trendtap.toml")
+                && err.contains("line 2")
+                && err.contains("concurency"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -540,6 +619,9 @@ mod tests {
         let text = include_str!("../config.example.toml");
         let f = parse_file(text, Path::new("config.example.toml")).unwrap();
         let debug = format!("{f:?}");
-        assert!(!debug.contains("None"), "a setting is missing from config.example.toml: {debug}");
+        assert!(
+            !debug.contains("None"),
+            "a setting is missing from config.example.toml: {debug}"
+        );
     }
 }

@@ -113,7 +113,11 @@ mod tests {
         assert_eq!(ids, ["a", "b", "c"]);
         let a = &merged[0];
         assert_eq!(a.video.view_count, Some(7), "largest count wins");
-        let places: Vec<_> = a.charts.iter().map(|p| (p.region, p.category_id.as_str(), p.rank)).collect();
+        let places: Vec<_> = a
+            .charts
+            .iter()
+            .map(|p| (p.region, p.category_id.as_str(), p.rank))
+            .collect();
         assert_eq!(places, [("AE", "0", 1), ("US", "0", 2)]);
         let b = &merged[1];
         assert_eq!(b.charts.len(), 2);

@@ -29,7 +29,11 @@ pub struct Fetch {
 
 /// Runs `trendtap fetch`. The database (when not a dry run) is connected, migrated and locked
 /// before the first API request, so an outage or a concurrent run spends no quota.
-pub async fn run(cfg: &FetchConfig, ctl: Arc<RunControl>, stdout: &mut dyn std::io::Write) -> Result<RunEnd, Error> {
+pub async fn run(
+    cfg: &FetchConfig,
+    ctl: Arc<RunControl>,
+    stdout: &mut dyn std::io::Write,
+) -> Result<RunEnd, Error> {
     let started_at = Utc::now();
     let mut store = match &cfg.database {
         Some(db) => Some(open_store(db, cfg, started_at).await?),
@@ -38,7 +42,11 @@ pub async fn run(cfg: &FetchConfig, ctl: Arc<RunControl>, stdout: &mut dyn std::
 
     let client = Arc::new(Client::new(&cfg.api).map_err(Error::Usage)?);
     let plan = plan(cfg);
-    tracing::info!(charts = plan.len(), concurrency = cfg.concurrency, "fetching");
+    tracing::info!(
+        charts = plan.len(),
+        concurrency = cfg.concurrency,
+        "fetching"
+    );
     let clock = Instant::now();
     let fetch = fetch_all(&client, plan, cfg.max_pages, cfg.concurrency, &ctl).await;
     let merged = dedup::merge(&fetch.charts);
@@ -55,7 +63,8 @@ pub async fn run(cfg: &FetchConfig, ctl: Arc<RunControl>, stdout: &mut dyn std::
 
     match store.as_mut() {
         None => {
-            output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged).map_err(Error::Output)?;
+            output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
+                .map_err(Error::Output)?;
         }
         Some((store, run_id)) => {
             let summary = RunSummary {
@@ -66,10 +75,16 @@ pub async fn run(cfg: &FetchConfig, ctl: Arc<RunControl>, stdout: &mut dyn std::
             };
             if fetch.charts.is_empty() {
                 store.record_unsaved_run(*run_id, &summary, None).await?;
-            } else if let Err(err) = store.save_run(*run_id, started_at, &fetch.charts, &merged, &summary).await {
+            } else if let Err(err) = store
+                .save_run(*run_id, started_at, &fetch.charts, &merged, &summary)
+                .await
+            {
                 // The transaction rolled back: record why, keep the original error for the exit.
                 let message = cfg.redactor().redact(&err.to_string());
-                if let Err(e) = store.record_unsaved_run(*run_id, &summary, Some(&message)).await {
+                if let Err(e) = store
+                    .record_unsaved_run(*run_id, &summary, Some(&message))
+                    .await
+                {
                     tracing::error!("could not record the failed run: {e}");
                 }
                 return Err(err.into());
@@ -96,7 +111,11 @@ pub async fn run(cfg: &FetchConfig, ctl: Arc<RunControl>, stdout: &mut dyn std::
     Ok(end)
 }
 
-async fn open_store(db: &DbConfig, cfg: &FetchConfig, started_at: DateTime<Utc>) -> Result<(PgStore, i64), Error> {
+async fn open_store(
+    db: &DbConfig,
+    cfg: &FetchConfig,
+    started_at: DateTime<Utc>,
+) -> Result<(PgStore, i64), Error> {
     let mut store = PgStore::connect(&db.url).await?;
     let applied = store.migrate().await?;
     if applied > 0 {
@@ -111,7 +130,9 @@ async fn open_store(db: &DbConfig, cfg: &FetchConfig, started_at: DateTime<Utc>)
             })
         }
     }
-    let run_id = store.begin_run(started_at, &cfg.regions, &cfg.categories).await?;
+    let run_id = store
+        .begin_run(started_at, &cfg.regions, &cfg.categories)
+        .await?;
     tracing::info!(run_id, database = store.target(), "run started");
     Ok((store, run_id))
 }
@@ -144,7 +165,12 @@ pub async fn fetch_all(
     let mut tasks = JoinSet::new();
     for (index, key) in plan.into_iter().enumerate() {
         let (client, slots, ctl) = (Arc::clone(client), Arc::clone(&slots), Arc::clone(ctl));
-        tasks.spawn(async move { (index, fetch_chart(&client, key, max_pages, &slots, &ctl).await) });
+        tasks.spawn(async move {
+            (
+                index,
+                fetch_chart(&client, key, max_pages, &slots, &ctl).await,
+            )
+        });
     }
     let mut results = Vec::with_capacity(tasks.len());
     while let Some(joined) = tasks.join_next().await {
@@ -202,7 +228,10 @@ async fn fetch_chart(
             fetched = client.chart_page(key.region, &key.category_id, token.as_deref(), ctl.halt_token()) => Some(fetched),
         };
         let Some(fetched) = fetched else {
-            stopped(&mut outcome, format!("{} (request cancelled in flight)", halted_message(ctl)));
+            stopped(
+                &mut outcome,
+                format!("{} (request cancelled in flight)", halted_message(ctl)),
+            );
             return (None, outcome);
         };
         outcome.requests += fetched.attempts;
@@ -236,7 +265,9 @@ async fn fetch_chart(
         outcome.pages += 1;
         for item in page.response.videos() {
             position += 1;
-            let video = item.map_err(|e| e.to_string()).and_then(|v| normalize::video(v).map_err(|e| e.to_string()));
+            let video = item
+                .map_err(|e| e.to_string())
+                .and_then(|v| normalize::video(v).map_err(|e| e.to_string()));
             match video {
                 Ok(video) => entries.push((position, video)),
                 Err(why) => {

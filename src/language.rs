@@ -30,7 +30,8 @@ pub fn resolve(
 /// `"en-US"` gives `"en"`, `"hi-Latn"` gives `"hi"`; empty, malformed or "und" tags give `None`.
 pub fn primary_subtag(tag: &str) -> Option<String> {
     let primary = tag.trim().split(['-', '_']).next()?;
-    let valid = (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
+    let valid =
+        (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
     let code = primary.to_ascii_lowercase();
     (valid && code != UNDETERMINED && code != "zxx").then_some(code)
 }
@@ -122,10 +123,22 @@ mod tests {
 
     #[test]
     fn api_language_wins_and_is_reduced_to_its_primary_subtag() {
-        assert_eq!(resolve(Some("en-US"), Some("fr"), "Hola"), ("en".into(), LanguageSource::Api));
-        assert_eq!(resolve(None, Some("pt-BR"), "Hello"), ("pt".into(), LanguageSource::Api));
-        assert_eq!(resolve(Some("hi-Latn"), None, ""), ("hi".into(), LanguageSource::Api));
-        assert_eq!(resolve(Some("zh_TW"), None, ""), ("zh".into(), LanguageSource::Api));
+        assert_eq!(
+            resolve(Some("en-US"), Some("fr"), "Hola"),
+            ("en".into(), LanguageSource::Api)
+        );
+        assert_eq!(
+            resolve(None, Some("pt-BR"), "Hello"),
+            ("pt".into(), LanguageSource::Api)
+        );
+        assert_eq!(
+            resolve(Some("hi-Latn"), None, ""),
+            ("hi".into(), LanguageSource::Api)
+        );
+        assert_eq!(
+            resolve(Some("zh_TW"), None, ""),
+            ("zh".into(), LanguageSource::Api)
+        );
         // A useless tag falls through to detection.
         assert_eq!(resolve(Some("zxx"), None, "").1, LanguageSource::None);
     }
@@ -138,10 +151,20 @@ mod tests {
             "تحدي فك الشفرة سيناريو مجنون مع الأصدقاء في المدينة",
         );
         assert_eq!((lang.as_str(), source), ("ar", LanguageSource::Detected));
-        let (lang, source) = resolve(None, None, "Les enfants jouent dans le jardin pendant que leurs parents préparent le dîner");
+        let (lang, source) = resolve(
+            None,
+            None,
+            "Les enfants jouent dans le jardin pendant que leurs parents préparent le dîner",
+        );
         assert_eq!((lang.as_str(), source), ("fr", LanguageSource::Detected));
-        assert_eq!(resolve(None, None, "🔥🔥 2018"), ("und".into(), LanguageSource::None));
-        assert_eq!(resolve(None, None, ""), ("und".into(), LanguageSource::None));
+        assert_eq!(
+            resolve(None, None, "🔥🔥 2018"),
+            ("und".into(), LanguageSource::None)
+        );
+        assert_eq!(
+            resolve(None, None, ""),
+            ("und".into(), LanguageSource::None)
+        );
     }
 
     #[test]

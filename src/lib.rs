@@ -47,9 +47,9 @@ pub async fn run(cli: Cli) -> Exit {
 }
 
 async fn fetch(args: &FetchArgs, cwd: &Path) -> Exit {
-    let cfg = match config::load_file(args.db.config.as_deref(), cwd)
-        .and_then(|(file, path)| config::resolve_fetch(args, &file, path.as_deref(), &config::process_env))
-    {
+    let cfg = match config::load_file(args.db.config.as_deref(), cwd).and_then(|(file, path)| {
+        config::resolve_fetch(args, &file, path.as_deref(), &config::process_env)
+    }) {
         Ok(cfg) => cfg,
         Err(e) => return fail(&Error::Config(e), &Redactor::default()),
     };
@@ -69,9 +69,9 @@ async fn fetch(args: &FetchArgs, cwd: &Path) -> Exit {
 }
 
 async fn migrate(args: &DbArgs, cwd: &Path) -> Exit {
-    let url = match config::load_file(args.config.as_deref(), cwd)
-        .and_then(|(file, path)| config::resolve_db_url(args, &file, path.as_deref(), &config::process_env))
-    {
+    let url = match config::load_file(args.config.as_deref(), cwd).and_then(|(file, path)| {
+        config::resolve_db_url(args, &file, path.as_deref(), &config::process_env)
+    }) {
         Ok(url) => url,
         Err(e) => return fail(&Error::Config(e), &Redactor::default()),
     };
@@ -79,7 +79,10 @@ async fn migrate(args: &DbArgs, cwd: &Path) -> Exit {
     let result = async {
         let store = store::PgStore::connect(&url).await?;
         let applied = store.migrate().await?;
-        eprintln!("trendtap: {applied} migration(s) applied to {}", store.target());
+        eprintln!(
+            "trendtap: {applied} migration(s) applied to {}",
+            store.target()
+        );
         Ok::<_, store::StoreError>(())
     }
     .await;

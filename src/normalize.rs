@@ -55,7 +55,11 @@ pub fn video(item: wire::Video) -> Result<Video, Skip> {
         video_id,
         title,
         channel_id: non_empty(snippet.channel_id),
-        channel_title: snippet.channel_title.as_deref().map(clean_text).filter(|t| !t.is_empty()),
+        channel_title: snippet
+            .channel_title
+            .as_deref()
+            .map(clean_text)
+            .filter(|t| !t.is_empty()),
         category_id: non_empty(snippet.category_id),
         published_at: snippet.published_at.as_deref().and_then(parse_timestamp),
         duration_seconds: details
@@ -105,7 +109,10 @@ pub fn is_bidi_control(c: char) -> bool {
 pub fn clean_text(text: &str) -> String {
     let has_bidi = text.chars().any(is_bidi_control);
     let stripped: std::borrow::Cow<'_, str> = if has_bidi {
-        text.chars().filter(|c| !is_bidi_control(*c)).collect::<String>().into()
+        text.chars()
+            .filter(|c| !is_bidi_control(*c))
+            .collect::<String>()
+            .into()
     } else {
         text.into()
     };
@@ -152,7 +159,9 @@ pub fn parse_duration(text: &str) -> Option<i64> {
 
 /// RFC 3339 with or without fractional seconds.
 pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim()).ok().map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// A count string as an integer; absent or unparsable counts are `None`, never 0.
@@ -193,7 +202,9 @@ mod tests {
         assert_eq!(cleaned, "Café de München");
         assert_eq!(cleaned.chars().count(), 15);
         assert_eq!(clean_text("  plain  "), "plain");
-        for c in ['\u{200E}', '\u{200F}', '\u{061C}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+        for c in [
+            '\u{200E}', '\u{200F}', '\u{061C}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}',
+        ] {
             assert!(is_bidi_control(c), "{c:?}");
         }
         // Zero-width joiners are not BiDi controls: emoji sequences must survive.
@@ -235,35 +246,60 @@ mod tests {
         .unwrap();
         assert_eq!(v.title, "عنوان");
         assert_eq!(v.channel_title.as_deref(), Some("Café"));
-        assert_eq!((v.language.as_str(), v.language_source), ("ar", LanguageSource::Api));
+        assert_eq!(
+            (v.language.as_str(), v.language_source),
+            ("ar", LanguageSource::Api)
+        );
         assert_eq!(v.view_count, Some(585_882));
         assert_eq!(v.like_count, Some(0), "a real zero stays zero");
         assert_eq!(v.comment_count, None, "hidden stays NULL");
         assert_eq!(v.duration_seconds, Some(65));
-        assert_eq!(v.thumbnail_url.as_deref(), Some("s"), "maxres missing: standard is next");
+        assert_eq!(
+            v.thumbnail_url.as_deref(),
+            Some("s"),
+            "maxres missing: standard is next"
+        );
         assert_eq!(v.age_restricted, Some(true));
-        assert_eq!(v.allowed_regions, Some(vec!["BD".to_owned(), "IN".to_owned()]));
+        assert_eq!(
+            v.allowed_regions,
+            Some(vec!["BD".to_owned(), "IN".to_owned()])
+        );
         assert_eq!(v.blocked_regions, None);
         assert_eq!(v.caption, Some(false));
         assert_eq!(v.tags, ["été"]);
-        assert_eq!(v.published_at.unwrap().to_rfc3339(), "2024-07-01T18:45:07+00:00");
+        assert_eq!(
+            v.published_at.unwrap().to_rfc3339(),
+            "2024-07-01T18:45:07+00:00"
+        );
     }
 
     #[test]
     fn items_without_id_or_title_are_skipped() {
-        assert_eq!(video(item(r#"{"snippet":{"title":"t"}}"#)), Err(Skip::MissingId));
+        assert_eq!(
+            video(item(r#"{"snippet":{"title":"t"}}"#)),
+            Err(Skip::MissingId)
+        );
         assert_eq!(
             video(item(r#"{"id":"x","snippet":{"title":"\u200f "}}"#)),
             Err(Skip::MissingTitle("x".into()))
         );
-        assert_eq!(video(item(r#"{"id":"x"}"#)), Err(Skip::MissingTitle("x".into())));
+        assert_eq!(
+            video(item(r#"{"id":"x"}"#)),
+            Err(Skip::MissingTitle("x".into()))
+        );
     }
 
     #[test]
     fn minimal_item_has_unknowns_not_zeros() {
         let v = video(item(r#"{"id":"x","snippet":{"title":"t"}}"#)).unwrap();
-        assert_eq!((v.view_count, v.like_count, v.comment_count), (None, None, None));
-        assert_eq!((v.age_restricted, v.duration_seconds, v.thumbnail_url), (None, None, None));
+        assert_eq!(
+            (v.view_count, v.like_count, v.comment_count),
+            (None, None, None)
+        );
+        assert_eq!(
+            (v.age_restricted, v.duration_seconds, v.thumbnail_url),
+            (None, None, None)
+        );
     }
 
     #[test]

@@ -143,7 +143,9 @@ mod tests {
     fn list_is_sorted_unique_and_complete() {
         assert_eq!(REGIONS.len(), 111);
         assert!(REGIONS.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(REGIONS.iter().all(|(c, _)| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())));
+        assert!(REGIONS
+            .iter()
+            .all(|(c, _)| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())));
     }
 
     #[test]

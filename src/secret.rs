@@ -135,7 +135,9 @@ fn redact_key_params(text: &str) -> String {
         rest = &rest[pos + 4..];
         if starts_param {
             let end = rest
-                .find(|c: char| c == '&' || c == '#' || c == ' ' || c == ')' || c == '"' || c.is_whitespace())
+                .find(|c: char| {
+                    c == '&' || c == '#' || c == ' ' || c == ')' || c == '"' || c.is_whitespace()
+                })
                 .unwrap_or(rest.len());
             out.push_str("[redacted]");
             rest = &rest[end..];
@@ -159,9 +161,13 @@ mod tests {
 
     #[test]
     fn database_url_password_is_hidden() {
-        let url = DatabaseUrl::new("postgres://ingest:s3cr3t@db.example:5432/trends?sslmode=require");
+        let url =
+            DatabaseUrl::new("postgres://ingest:s3cr3t@db.example:5432/trends?sslmode=require");
         assert_eq!(url.password(), Some("s3cr3t"));
-        assert_eq!(url.to_string(), "postgres://ingest:***@db.example:5432/trends?sslmode=require");
+        assert_eq!(
+            url.to_string(),
+            "postgres://ingest:***@db.example:5432/trends?sslmode=require"
+        );
         assert!(!format!("{url:?}").contains("s3cr3t"));
         let plain = DatabaseUrl::new("postgres://postgres@127.0.0.1/test");
         assert_eq!(plain.password(), None);

@@ -82,7 +82,10 @@ pub fn watch_signals(ctl: Arc<RunControl>) -> std::io::Result<()> {
 pub fn watch_deadline(ctl: Arc<RunControl>, deadline: Duration) {
     tokio::spawn(async move {
         tokio::time::sleep(deadline).await;
-        tracing::warn!(seconds = deadline.as_secs(), "deadline passed: no new request starts; complete charts will be stored");
+        tracing::warn!(
+            seconds = deadline.as_secs(),
+            "deadline passed: no new request starts; complete charts will be stored"
+        );
         ctl.stop(Halt::Deadline);
     });
 }
@@ -99,6 +102,10 @@ mod tests {
         assert!(!ctl.abort_token().is_cancelled());
         ctl.stop(Halt::Sigint);
         assert!(ctl.abort_token().is_cancelled());
-        assert_eq!(ctl.reason(), Some(Halt::Quota), "the first reason is reported");
+        assert_eq!(
+            ctl.reason(),
+            Some(Halt::Quota),
+            "the first reason is reported"
+        );
     }
 }

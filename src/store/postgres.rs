@@ -46,10 +46,11 @@ fn query_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 impl PgStore {
     /// Connects (a small pool: the run writes in one transaction).
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
-        let options = PgConnectOptions::from_str(url.expose()).map_err(|source| StoreError::Connect {
-            target: url.redacted(),
-            source,
-        })?;
+        let options =
+            PgConnectOptions::from_str(url.expose()).map_err(|source| StoreError::Connect {
+                target: url.redacted(),
+                source,
+            })?;
         let target = format!(
             "{}:{}/{}",
             options.get_host(),
@@ -171,7 +172,11 @@ impl PgStore {
         merged: &[MergedVideo],
         summary: &RunSummary<'_>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_error("starting the transaction"))?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(query_error("starting the transaction"))?;
         upsert_videos(&mut tx, run_id, seen_at, merged).await?;
         upsert_video_regions(&mut tx, seen_at, merged).await?;
         insert_chart_entries(&mut tx, run_id, charts).await?;
@@ -187,7 +192,11 @@ impl PgStore {
         summary: &RunSummary<'_>,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(query_error("recording the run"))?;
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(query_error("recording the run"))?;
         finish_run(&mut conn, run_id, summary, error).await
     }
 }
@@ -198,7 +207,8 @@ async fn finish_run(
     summary: &RunSummary<'_>,
     error: Option<&str>,
 ) -> Result<(), StoreError> {
-    let count = |status: ChartStatus| summary.charts.iter().filter(|c| c.status == status).count() as i32;
+    let count =
+        |status: ChartStatus| summary.charts.iter().filter(|c| c.status == status).count() as i32;
     let failed = summary.charts.iter().filter(|c| !c.is_done()).count() as i32;
     let charts = serde_json::to_value(summary.charts).expect("chart outcomes serialize");
     sqlx::query(
@@ -296,7 +306,9 @@ async fn upsert_videos(
     }
     // Column-wise arrays; `merged` is sorted by video id, which keeps lock order stable.
     let v = || merged.iter().map(|m| &m.video);
-    let json = |list: Option<&Vec<String>>| list.map(|l| serde_json::to_string(l).expect("strings serialize"));
+    let json = |list: Option<&Vec<String>>| {
+        list.map(|l| serde_json::to_string(l).expect("strings serialize"))
+    };
     sqlx::query(upsert_videos_sql())
         .bind(v().map(|x| x.video_id.as_str()).collect::<Vec<_>>())
         .bind(v().map(|x| x.title.as_str()).collect::<Vec<_>>())
@@ -313,14 +325,23 @@ async fn upsert_videos(
         .bind(v().map(|x| json(Some(&x.tags))).collect::<Vec<_>>())
         .bind(v().map(|x| x.thumbnail_url.as_deref()).collect::<Vec<_>>())
         .bind(v().map(|x| x.age_restricted).collect::<Vec<_>>())
-        .bind(v().map(|x| json(x.blocked_regions.as_ref())).collect::<Vec<_>>())
-        .bind(v().map(|x| json(x.allowed_regions.as_ref())).collect::<Vec<_>>())
+        .bind(
+            v().map(|x| json(x.blocked_regions.as_ref()))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            v().map(|x| json(x.allowed_regions.as_ref()))
+                .collect::<Vec<_>>(),
+        )
         .bind(v().map(|x| x.caption).collect::<Vec<_>>())
         .bind(v().map(|x| x.definition.as_deref()).collect::<Vec<_>>())
         .bind(v().map(|x| x.licensed_content).collect::<Vec<_>>())
         .bind(run_id)
         .bind(seen_at)
-        .bind(v().map(|x| x.live_broadcast_content.as_deref()).collect::<Vec<_>>())
+        .bind(
+            v().map(|x| x.live_broadcast_content.as_deref())
+                .collect::<Vec<_>>(),
+        )
         .execute(&mut *conn)
         .await
         .map_err(query_error("upserting videos"))?;
@@ -340,7 +361,9 @@ async fn upsert_video_regions(
     for m in merged {
         for a in &m.charts {
             let rank = a.rank as i32;
-            if regions.last() == Some(&a.region) && video_ids.last() == Some(&m.video.video_id.as_str()) {
+            if regions.last() == Some(&a.region)
+                && video_ids.last() == Some(&m.video.video_id.as_str())
+            {
                 let last = ranks.last_mut().expect("parallel arrays");
                 *last = (*last).min(rank);
             } else {
@@ -375,8 +398,16 @@ async fn upsert_video_regions(
     Ok(())
 }
 
-async fn insert_chart_entries(conn: &mut PgConnection, run_id: i64, charts: &[Chart]) -> Result<(), StoreError> {
-    let rows = || charts.iter().flat_map(|c| c.entries.iter().map(move |(rank, v)| (c, *rank, v)));
+async fn insert_chart_entries(
+    conn: &mut PgConnection,
+    run_id: i64,
+    charts: &[Chart],
+) -> Result<(), StoreError> {
+    let rows = || {
+        charts
+            .iter()
+            .flat_map(|c| c.entries.iter().map(move |(rank, v)| (c, *rank, v)))
+    };
     if rows().next().is_none() {
         return Ok(());
     }

@@ -87,7 +87,10 @@ pub enum ApiError {
 }
 
 fn reason_suffix(reason: &Option<String>) -> String {
-    reason.as_deref().map(|r| format!(", {r}")).unwrap_or_default()
+    reason
+        .as_deref()
+        .map(|r| format!(", {r}"))
+        .unwrap_or_default()
 }
 
 impl ApiError {
@@ -180,11 +183,19 @@ impl Client {
             attempts += 1;
             let result = self.attempt(region, category, page_token).await;
             let err = match result {
-                Ok(page) => return Fetched { result: Ok(page), attempts },
+                Ok(page) => {
+                    return Fetched {
+                        result: Ok(page),
+                        attempts,
+                    }
+                }
                 Err(err) => err,
             };
             if !err.is_transient() || attempts >= self.retry.max_attempts {
-                return Fetched { result: Err(err), attempts };
+                return Fetched {
+                    result: Err(err),
+                    attempts,
+                };
             }
             let wait = self.retry.delay(attempts, err.retry_after());
             tracing::warn!(region, category, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %err, "retrying");
@@ -193,13 +204,21 @@ impl Client {
                 () = halt.cancelled() => return Fetched { result: Err(err), attempts },
             }
             if halt.is_cancelled() {
-                return Fetched { result: Err(err), attempts };
+                return Fetched {
+                    result: Err(err),
+                    attempts,
+                };
             }
         }
     }
 
     /// One request, classified.
-    async fn attempt(&self, region: &str, category: &str, page_token: Option<&str>) -> Result<Page, ApiError> {
+    async fn attempt(
+        &self,
+        region: &str,
+        category: &str,
+        page_token: Option<&str>,
+    ) -> Result<Page, ApiError> {
         let max_results = PAGE_SIZE.to_string();
         let mut query: Vec<(&str, &str)> = vec![
             ("part", PARTS),
@@ -248,13 +267,26 @@ impl Client {
 
 /// Classifies an HTTP error response by status and the API's reason (FACTS.md §7).
 pub fn classify(status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> ApiError {
-    let parsed = serde_json::from_slice::<ErrorResponse>(body).ok().map(|r| r.error);
-    let has = |names: &[&str]| parsed.as_ref().is_some_and(|e| e.reasons().any(|r| names.contains(&r)));
-    let reason = parsed.as_ref().and_then(|e| e.main_reason()).map(str::to_owned);
+    let parsed = serde_json::from_slice::<ErrorResponse>(body)
+        .ok()
+        .map(|r| r.error);
+    let has = |names: &[&str]| {
+        parsed
+            .as_ref()
+            .is_some_and(|e| e.reasons().any(|r| names.contains(&r)))
+    };
+    let reason = parsed
+        .as_ref()
+        .and_then(|e| e.main_reason())
+        .map(str::to_owned);
     let code = status.as_u16();
 
     if has(&["quotaExceeded", "dailyLimitExceeded"]) {
-        let reason = if has(&["quotaExceeded"]) { "quotaExceeded" } else { "dailyLimitExceeded" };
+        let reason = if has(&["quotaExceeded"]) {
+            "quotaExceeded"
+        } else {
+            "dailyLimitExceeded"
+        };
         return ApiError::Quota {
             status: code,
             reason: reason.to_owned(),
@@ -271,15 +303,29 @@ pub fn classify(status: StatusCode, body: &[u8], retry_after: Option<Duration>) 
     if has(BAD_KEY) || (code == 403 && has(&["forbidden"])) {
         let reason = parsed
             .as_ref()
-            .and_then(|e| e.reasons().find(|r| BAD_KEY.contains(r)).or(e.main_reason()))
+            .and_then(|e| {
+                e.reasons()
+                    .find(|r| BAD_KEY.contains(r))
+                    .or(e.main_reason())
+            })
             .unwrap_or("forbidden")
             .to_owned();
-        return ApiError::BadKey { status: code, reason };
+        return ApiError::BadKey {
+            status: code,
+            reason,
+        };
     }
     if code == 404 || has(&["videoChartNotFound"]) {
-        return ApiError::NoChart { status: code, reason };
+        return ApiError::NoChart {
+            status: code,
+            reason,
+        };
     }
-    let rate_limited = has(&["rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"]);
+    let rate_limited = has(&[
+        "rateLimitExceeded",
+        "userRateLimitExceeded",
+        "RATE_LIMIT_EXCEEDED",
+    ]);
     if matches!(code, 429 | 500 | 502 | 503 | 504) || rate_limited {
         return ApiError::Transient {
             status: code,
@@ -328,7 +374,10 @@ fn transport_error(err: reqwest::Error) -> ApiError {
 fn body_start(body: &[u8]) -> String {
     const MAX: usize = 120;
     let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]);
-    let mut out: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if body.len() > MAX {
         out.push('…');
     }
@@ -344,19 +393,28 @@ mod tests {
     }
 
     fn body(status: u16, reason: &str) -> String {
-        format!(r#"{{"error":{{"code":{status},"message":"m","errors":[{{"reason":"{reason}","domain":"d"}}]}}}}"#)
+        format!(
+            r#"{{"error":{{"code":{status},"message":"m","errors":[{{"reason":"{reason}","domain":"d"}}]}}}}"#
+        )
     }
 
     #[test]
     fn recorded_error_bodies_are_classified() {
         let quota = include_str!("../../tests/data/errors/quotaExceeded_403.json");
         assert!(matches!(c(403, quota), ApiError::Quota { .. }));
-        let blocked = include_str!("../../tests/data/errors/forbidden_API_KEY_SERVICE_BLOCKED_403.json");
-        assert!(matches!(c(403, blocked), ApiError::BadKey { ref reason, .. } if reason == "API_KEY_SERVICE_BLOCKED"));
+        let blocked =
+            include_str!("../../tests/data/errors/forbidden_API_KEY_SERVICE_BLOCKED_403.json");
+        assert!(
+            matches!(c(403, blocked), ApiError::BadKey { ref reason, .. } if reason == "API_KEY_SERVICE_BLOCKED")
+        );
         let legacy = include_str!("../../tests/data/errors/keyInvalid_400_legacy.json");
-        assert!(matches!(c(400, legacy), ApiError::BadKey { ref reason, .. } if reason == "keyInvalid"));
+        assert!(
+            matches!(c(400, legacy), ApiError::BadKey { ref reason, .. } if reason == "keyInvalid")
+        );
         let current = include_str!("../../tests/data/errors/apiKeyInvalid_400_current_shape.json");
-        assert!(matches!(c(400, current), ApiError::BadKey { ref reason, .. } if reason == "API_KEY_INVALID"));
+        assert!(
+            matches!(c(400, current), ApiError::BadKey { ref reason, .. } if reason == "API_KEY_INVALID")
+        );
     }
 
     #[test]
@@ -369,21 +427,39 @@ mod tests {
         assert!(!c(403, &body(403, "quotaExceeded")).is_transient());
         assert!(!c(400, &body(400, "invalidPageToken")).is_transient());
         assert!(!c(401, "").is_transient());
-        assert!(matches!(c(403, &body(403, "dailyLimitExceeded")), ApiError::Quota { .. }));
-        assert!(matches!(c(403, &body(403, "accessNotConfigured")), ApiError::BadKey { .. }));
+        assert!(matches!(
+            c(403, &body(403, "dailyLimitExceeded")),
+            ApiError::Quota { .. }
+        ));
+        assert!(matches!(
+            c(403, &body(403, "accessNotConfigured")),
+            ApiError::BadKey { .. }
+        ));
     }
 
     #[test]
     fn missing_charts_are_not_failures() {
-        assert!(matches!(c(400, &body(400, "videoChartNotFound")), ApiError::NoChart { status: 400, .. }));
-        assert!(matches!(c(404, &body(404, "notFound")), ApiError::NoChart { status: 404, .. }));
+        assert!(matches!(
+            c(400, &body(400, "videoChartNotFound")),
+            ApiError::NoChart { status: 400, .. }
+        ));
+        assert!(matches!(
+            c(404, &body(404, "notFound")),
+            ApiError::NoChart { status: 404, .. }
+        ));
     }
 
     #[test]
     fn other_errors_keep_status_reason_and_body() {
         let err = c(400, &body(400, "invalidFilters")).to_string();
-        assert!(err.contains("HTTP 400") && err.contains("invalidFilters"), "{err}");
+        assert!(
+            err.contains("HTTP 400") && err.contains("invalidFilters"),
+            "{err}"
+        );
         let err = c(418, "<!DOCTYPE html><title>teapot</title>").to_string();
-        assert!(err.contains("HTTP 418") && err.contains("<!DOCTYPE html>"), "{err}");
+        assert!(
+            err.contains("HTTP 418") && err.contains("<!DOCTYPE html>"),
+            "{err}"
+        );
     }
 }

@@ -8,13 +8,17 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 pub fn next_reset(now: DateTime<Utc>) -> DateTime<Utc> {
     let offset_now = if pdt_at(now) { 7 } else { 8 };
     let local_date = (now - Duration::hours(offset_now)).date_naive();
-    let next = local_date.succ_opt().expect("dates far from the end of time");
+    let next = local_date
+        .succ_opt()
+        .expect("dates far from the end of time");
     let offset = if pdt_at_local_midnight(next) { 7 } else { 8 };
-    Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0).expect("midnight exists")) + Duration::hours(offset)
+    Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        + Duration::hours(offset)
 }
 
 fn nth_sunday(year: i32, month: u32, n: u32) -> NaiveDate {
-    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Sun, n as u8).expect("every month has a 2nd Sunday")
+    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Sun, n as u8)
+        .expect("every month has a 2nd Sunday")
 }
 
 /// Whether Pacific time is on PDT at this instant.
@@ -43,15 +47,36 @@ mod tests {
     #[test]
     fn resets_at_pacific_midnight() {
         // Winter (PST, UTC-8).
-        assert_eq!(next_reset(utc("2026-11-22T10:00:00Z")), utc("2026-11-23T08:00:00Z"));
-        assert_eq!(next_reset(utc("2026-11-22T07:59:00Z")), utc("2026-11-22T08:00:00Z"));
+        assert_eq!(
+            next_reset(utc("2026-11-22T10:00:00Z")),
+            utc("2026-11-23T08:00:00Z")
+        );
+        assert_eq!(
+            next_reset(utc("2026-11-22T07:59:00Z")),
+            utc("2026-11-22T08:00:00Z")
+        );
         // Summer (PDT, UTC-7).
-        assert_eq!(next_reset(utc("2026-07-01T12:00:00Z")), utc("2026-07-02T07:00:00Z"));
+        assert_eq!(
+            next_reset(utc("2026-07-01T12:00:00Z")),
+            utc("2026-07-02T07:00:00Z")
+        );
         // The night DST ends (Sunday 2026-11-01): midnight that starts it is still PDT.
-        assert_eq!(next_reset(utc("2026-10-31T20:00:00Z")), utc("2026-11-01T07:00:00Z"));
-        assert_eq!(next_reset(utc("2026-11-01T12:00:00Z")), utc("2026-11-02T08:00:00Z"));
+        assert_eq!(
+            next_reset(utc("2026-10-31T20:00:00Z")),
+            utc("2026-11-01T07:00:00Z")
+        );
+        assert_eq!(
+            next_reset(utc("2026-11-01T12:00:00Z")),
+            utc("2026-11-02T08:00:00Z")
+        );
         // The night DST starts (Sunday 2026-03-08): that midnight is still PST.
-        assert_eq!(next_reset(utc("2026-03-07T20:00:00Z")), utc("2026-03-08T08:00:00Z"));
-        assert_eq!(next_reset(utc("2026-03-08T20:00:00Z")), utc("2026-03-09T07:00:00Z"));
+        assert_eq!(
+            next_reset(utc("2026-03-07T20:00:00Z")),
+            utc("2026-03-08T08:00:00Z")
+        );
+        assert_eq!(
+            next_reset(utc("2026-03-08T20:00:00Z")),
+            utc("2026-03-09T07:00:00Z")
+        );
     }
 }

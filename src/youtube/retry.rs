@@ -32,10 +32,15 @@ impl RetryPolicy {
     /// Both are capped at `max_backoff`.
     pub fn delay(&self, failed_attempts: u32, retry_after: Option<Duration>) -> Duration {
         let exp = failed_attempts.saturating_sub(1).min(20);
-        let backoff = self.base_backoff.saturating_mul(1 << exp).min(self.max_backoff);
+        let backoff = self
+            .base_backoff
+            .saturating_mul(1 << exp)
+            .min(self.max_backoff);
         let half = backoff / 2;
         let jittered = half + half.mul_f64(fastrand::f64());
-        jittered.max(retry_after.unwrap_or_default()).min(self.max_backoff)
+        jittered
+            .max(retry_after.unwrap_or_default())
+            .min(self.max_backoff)
     }
 }
 
@@ -63,9 +68,15 @@ mod tests {
         };
         for _ in 0..50 {
             let d1 = p.delay(1, None);
-            assert!(d1 >= Duration::from_millis(50) && d1 <= Duration::from_millis(100), "{d1:?}");
+            assert!(
+                d1 >= Duration::from_millis(50) && d1 <= Duration::from_millis(100),
+                "{d1:?}"
+            );
             let d3 = p.delay(3, None);
-            assert!(d3 >= Duration::from_millis(200) && d3 <= Duration::from_millis(400), "{d3:?}");
+            assert!(
+                d3 >= Duration::from_millis(200) && d3 <= Duration::from_millis(400),
+                "{d3:?}"
+            );
             assert!(p.delay(9, None) <= Duration::from_secs(1));
             assert!(p.delay(u32::MAX, None) <= Duration::from_secs(1));
         }
@@ -78,19 +89,30 @@ mod tests {
             base_backoff: Duration::from_millis(10),
             max_backoff: Duration::from_secs(5),
         };
-        assert_eq!(p.delay(1, Some(Duration::from_secs(3))), Duration::from_secs(3));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(60))), Duration::from_secs(5));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(60))),
+            Duration::from_secs(5)
+        );
     }
 
     #[test]
     fn retry_after_takes_seconds_or_http_dates() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").unwrap().to_utc();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
         assert_eq!(
             parse_retry_after("Sun, 22 Nov 2026 10:00:12 GMT", now),
             Some(Duration::from_secs(12))
         );
-        assert_eq!(parse_retry_after("Sun, 22 Nov 2026 09:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 22 Nov 2026 09:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 }

@@ -235,22 +235,43 @@ mod tests {
         let stats = first.statistics.as_ref().unwrap();
         assert_eq!(stats.view_count, Some(Count::Text("123".into())));
         assert_eq!(stats.like_count, None);
-        assert!(first.snippet.as_ref().unwrap().thumbnails.as_ref().unwrap().maxres.is_none());
+        assert!(first
+            .snippet
+            .as_ref()
+            .unwrap()
+            .thumbnails
+            .as_ref()
+            .unwrap()
+            .maxres
+            .is_none());
         assert!(videos[1].is_err(), "a wrongly typed item fails alone");
         assert_eq!(
-            videos[2].as_ref().unwrap().statistics.as_ref().unwrap().view_count,
+            videos[2]
+                .as_ref()
+                .unwrap()
+                .statistics
+                .as_ref()
+                .unwrap()
+                .view_count,
             Some(Count::Number(5))
         );
     }
 
     #[test]
     fn error_reasons_come_from_errors_details_and_status() {
-        let body: ErrorResponse =
-            serde_json::from_str(include_str!("../../tests/data/errors/apiKeyInvalid_400_current_shape.json")).unwrap();
+        let body: ErrorResponse = serde_json::from_str(include_str!(
+            "../../tests/data/errors/apiKeyInvalid_400_current_shape.json"
+        ))
+        .unwrap();
         let reasons: Vec<_> = body.error.reasons().collect();
-        assert_eq!(reasons, ["badRequest", "API_KEY_INVALID", "INVALID_ARGUMENT"]);
-        let body: ErrorResponse =
-            serde_json::from_str(include_str!("../../tests/data/errors/quotaExceeded_403.json")).unwrap();
+        assert_eq!(
+            reasons,
+            ["badRequest", "API_KEY_INVALID", "INVALID_ARGUMENT"]
+        );
+        let body: ErrorResponse = serde_json::from_str(include_str!(
+            "../../tests/data/errors/quotaExceeded_403.json"
+        ))
+        .unwrap();
         assert_eq!(body.error.main_reason(), Some("quotaExceeded"));
     }
 }

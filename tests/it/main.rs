@@ -1,0 +1,9 @@
+//! trendtap's integration tests, one binary with a module per boundary:
+//! `api` (the client and the concurrent fetch against a fake YouTube on loopback),
+//! `store` (every SQL statement against the real PostgreSQL), and `cli` (the built binary end
+//! to end: exit codes, stdout, secrets).
+
+mod api;
+mod cli;
+mod store;
+mod support;
