@@ -48,7 +48,12 @@ pub async fn run(
         "fetching"
     );
     let clock = Instant::now();
-    let fetch = fetch_all(&client, plan, cfg.max_pages, cfg.concurrency, &ctl).await;
+    let mut fetch = fetch_all(&client, plan, cfg.max_pages, cfg.concurrency, &ctl).await;
+    // Chart errors reach the log and the runs table: make sure no secret rides along.
+    let redactor = cfg.redactor();
+    for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
+        *error = redactor.redact(error);
+    }
     let merged = dedup::merge(&fetch.charts);
     let done = fetch.outcomes.iter().filter(|o| o.is_done()).count();
     let mut end = RunEnd {
@@ -80,7 +85,7 @@ pub async fn run(
                 .await
             {
                 // The transaction rolled back: record why, keep the original error for the exit.
-                let message = cfg.redactor().redact(&err.to_string());
+                let message = redactor.redact(&err.to_string());
                 if let Err(e) = store
                     .record_unsaved_run(*run_id, &summary, Some(&message))
                     .await

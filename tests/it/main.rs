@@ -5,5 +5,6 @@
 
 mod api;
 mod cli;
+mod resilience;
 mod store;
 mod support;

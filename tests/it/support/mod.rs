@@ -28,8 +28,8 @@ impl Output {
     }
 }
 
-/// Runs `trendtap ARGS` with a clean environment plus `env`, in a temporary working directory.
-pub async fn trendtap(args: &[&str], env: &[(&str, &str)]) -> Output {
+/// `trendtap ARGS` with a clean environment plus `env`, in a temporary working directory.
+pub fn command(args: &[&str], env: &[(&str, &str)]) -> tokio::process::Command {
     let dir = std::env::temp_dir().join(format!("trendtap-cwd-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_trendtap"));
@@ -39,14 +39,58 @@ pub async fn trendtap(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().await.unwrap();
+    cmd
+}
+
+/// Runs `trendtap ARGS` to completion.
+pub async fn trendtap(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let child = command(args, env).spawn().unwrap();
+    finish(child).await
+}
+
+/// Waits for a spawned trendtap and collects its output.
+pub async fn finish(child: tokio::process::Child) -> Output {
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        child.wait_with_output(),
+    )
+    .await
+    .expect("trendtap finished within 2 minutes")
+    .unwrap();
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Sends a signal (`TERM`, `INT`) to a process.
+pub fn signal(child: &tokio::process::Child, name: &str) {
+    let pid = child.id().expect("still running").to_string();
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Polls `check` every 20 ms until it holds (or panics after 30 s).
+pub async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
