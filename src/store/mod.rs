@@ -15,12 +15,12 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be reached.
-    #[error("cannot connect to the database at {target}: {source}")]
+    #[error("cannot connect to the database at {target}: {cause}")]
     Connect {
         /// Host, port and database (no user, no password).
         target: String,
-        /// sqlx's error.
-        source: sqlx::Error,
+        /// What went wrong.
+        cause: String,
     },
     /// Migrations failed.
     #[error("cannot apply database migrations: {0}")]

@@ -19,11 +19,15 @@ pub const LOCK_KEY: i64 = 0x7472_656e_6474_6170;
 #[derive(Debug)]
 pub struct PgStore {
     pool: PgPool,
-    options: PgConnectOptions,
     target: String,
-    /// The session holding the advisory lock; closing it releases the lock, even if we crash.
-    lock: Option<PgConnection>,
+    /// The first connection: it proves the server reachable (failing fast on a refused
+    /// connection, where a pool would retry until its timeout) and then holds the advisory lock,
+    /// which the server releases when it closes, even if we crash.
+    session: PgConnection,
 }
+
+/// How long to wait for the database server to accept a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What [`PgStore::lock`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,12 +48,12 @@ fn query_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 }
 
 impl PgStore {
-    /// Connects (a small pool: the run writes in one transaction).
+    /// Connects: one session now, and a small pool for the run's writes.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
         let options =
-            PgConnectOptions::from_str(url.expose()).map_err(|source| StoreError::Connect {
+            PgConnectOptions::from_str(url.expose()).map_err(|e| StoreError::Connect {
                 target: url.redacted(),
-                source,
+                cause: e.to_string(),
             })?;
         let target = format!(
             "{}:{}/{}",
@@ -57,20 +61,22 @@ impl PgStore {
             options.get_port(),
             options.get_database().unwrap_or("")
         );
+        let connect_error = |cause: String| StoreError::Connect {
+            target: target.clone(),
+            cause,
+        };
+        let session = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| connect_error(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|e| connect_error(e.to_string()))?;
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(15))
-            .connect_with(options.clone())
-            .await
-            .map_err(|source| StoreError::Connect {
-                target: target.clone(),
-                source,
-            })?;
+            .connect_lazy_with(options);
         Ok(PgStore {
             pool,
-            options,
             target,
-            lock: None,
+            session,
         })
     }
 
@@ -85,40 +91,33 @@ impl PgStore {
     }
 
     /// Applies pending migrations; returns how many were applied.
-    pub async fn migrate(&self) -> Result<usize, StoreError> {
+    pub async fn migrate(&mut self) -> Result<usize, StoreError> {
         let before = self.applied_migrations().await;
-        MIGRATOR.run(&self.pool).await?;
+        MIGRATOR.run(&mut self.session).await?;
         let after = self.applied_migrations().await;
         Ok(after.saturating_sub(before))
     }
 
-    async fn applied_migrations(&self) -> usize {
+    async fn applied_migrations(&mut self) -> usize {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&self.pool)
+            .fetch_one(&mut self.session)
             .await
             .map_or(0, |n| n as usize)
     }
 
     /// Takes the run lock, waiting up to `wait` for another run to release it.
     pub async fn lock(&mut self, wait: Option<Duration>) -> Result<LockState, StoreError> {
-        let mut conn = PgConnection::connect_with(&self.options)
-            .await
-            .map_err(|source| StoreError::Connect {
-                target: self.target.clone(),
-                source,
-            })?;
         let deadline = wait.map(|w| tokio::time::Instant::now() + w);
         loop {
             let acquired: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
                 .bind(LOCK_KEY)
-                .fetch_one(&mut conn)
+                .fetch_one(&mut self.session)
                 .await
                 .map_err(query_error("taking the run lock"))?;
             if acquired {
-                self.lock = Some(conn);
                 // A run still marked running now has no process behind it.
                 sqlx::query("UPDATE runs SET status = 'abandoned', finished_at = now() WHERE status = 'running'")
-                    .execute(&self.pool)
+                    .execute(&mut self.session)
                     .await
                     .map_err(query_error("marking abandoned runs"))?;
                 return Ok(LockState::Acquired);
@@ -133,7 +132,7 @@ impl PgStore {
         let row = sqlx::query(
             "SELECT run_id, started_at FROM runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1",
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut self.session)
         .await
         .map_err(query_error("reading the running run"))?;
         Ok(LockState::Busy {

@@ -406,7 +406,7 @@ async fn the_lock_admits_one_run_and_names_the_holder() {
 #[tokio::test]
 async fn migrations_apply_once() {
     let db = TestDb::new().await;
-    let store = PgStore::connect(&DatabaseUrl::new(db.url.clone()))
+    let mut store = PgStore::connect(&DatabaseUrl::new(db.url.clone()))
         .await
         .unwrap();
     assert!(store.migrate().await.unwrap() >= 1);
