@@ -17,6 +17,8 @@ use crate::youtube::RetryPolicy;
 
 /// The default API base URL.
 pub const DEFAULT_API_BASE_URL: &str = "https://www.googleapis.com/youtube/v3";
+/// The store when no database URL is configured: SQLite in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://trendtap.db";
 /// The config file read when `--config` is not given and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "trendtap.toml";
 
@@ -272,16 +274,16 @@ pub fn resolve_db_url(
         (env("DATABASE_URL"), "DATABASE_URL".to_owned()),
         (file.database_url.clone(), file_origin),
     ])
-    .ok_or(ConfigError::MissingDatabaseUrl)?;
+    .unwrap_or_else(|| (DEFAULT_DATABASE_URL.to_owned(), "default".to_owned()));
     let url = DatabaseUrl::new(url.trim());
-    let scheme_ok = ["postgres://", "postgresql://"]
+    let scheme_ok = ["postgres://", "postgresql://", "sqlite:"]
         .iter()
         .any(|s| url.expose().starts_with(s));
     if !scheme_ok {
         return Err(invalid(
             "database_url",
             origin,
-            &format!("`{url}` is not a postgres:// or postgresql:// URL"),
+            &format!("`{url}` is not a postgres://, postgresql:// or sqlite:// URL"),
         ));
     }
     Ok(url)
@@ -582,10 +584,10 @@ mod tests {
     }
 
     #[test]
-    fn database_is_required_unless_dry_run_and_must_be_postgres() {
+    fn database_defaults_to_sqlite_and_must_be_postgres_or_sqlite() {
         let env = env_of(&[("YOUTUBE_API_KEY", "k")]);
-        let err = resolve_fetch(&args(&["us"]), &FileConfig::default(), None, &env).unwrap_err();
-        assert!(matches!(err, ConfigError::MissingDatabaseUrl));
+        let c = resolve_fetch(&args(&["us"]), &FileConfig::default(), None, &env).unwrap();
+        assert_eq!(c.database.unwrap().url.expose(), "sqlite://trendtap.db");
         let mut a = args(&["us"]);
         a.db.database_url = Some("mysql://root:pw@h/db".into());
         let err = resolve_fetch(&a, &FileConfig::default(), None, &env)

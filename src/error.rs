@@ -124,9 +124,6 @@ pub enum ConfigError {
         /// What is wrong (never the file's content).
         message: String,
     },
-    /// `fetch` without `--dry-run` and without a database URL.
-    #[error("no database URL: pass --database-url, set DATABASE_URL or `database_url` in the config file (or use --dry-run)")]
-    MissingDatabaseUrl,
     /// No region on the command line nor in the config file.
     #[error("no region to fetch: pass --region CODE (repeatable, comma-separated) or set `regions` in the config file")]
     NoRegions,

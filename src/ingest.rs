@@ -15,7 +15,7 @@ use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus};
 use crate::normalize;
 use crate::output;
 use crate::shutdown::RunControl;
-use crate::store::{LockState, PgStore, RunSummary};
+use crate::store::{LockState, RunSummary, Store};
 use crate::youtube::{ApiError, Client};
 
 /// Everything a finished fetch knows.
@@ -120,8 +120,8 @@ async fn open_store(
     db: &DbConfig,
     cfg: &FetchConfig,
     started_at: DateTime<Utc>,
-) -> Result<(PgStore, i64), Error> {
-    let mut store = PgStore::connect(&db.url).await?;
+) -> Result<(Store, i64), Error> {
+    let mut store = Store::open(&db.url).await?;
     let applied = store.migrate().await?;
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");

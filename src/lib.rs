@@ -77,7 +77,7 @@ async fn migrate(args: &DbArgs, cwd: &Path) -> Exit {
     };
     let redactor = Redactor::new(url.password());
     let result = async {
-        let mut store = store::PgStore::connect(&url).await?;
+        let mut store = store::Store::open(&url).await?;
         let applied = store.migrate().await?;
         eprintln!(
             "trendtap: {applied} migration(s) applied to {}",

@@ -8,9 +8,12 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
-use super::{RunSummary, StoreError, MIGRATOR};
-use crate::model::{Chart, ChartStatus, MergedVideo};
+use super::{entry_rows, region_ranks, LockState, RunSummary, StoreError, TopRow, VIDEO_COLUMNS};
+use crate::model::{Chart, MergedVideo};
 use crate::secret::DatabaseUrl;
+
+/// The migrations of the PostgreSQL schema.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The advisory-lock key held by a running `fetch`: "trendtap" in ASCII.
 pub const LOCK_KEY: i64 = 0x7472_656e_6474_6170;
@@ -28,20 +31,6 @@ pub struct PgStore {
 
 /// How long to wait for the database server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What [`PgStore::lock`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LockState {
-    /// We hold the lock.
-    Acquired,
-    /// Another run holds it: its id and start time, when its `runs` row says so.
-    Busy {
-        /// The running run's id.
-        run_id: Option<i64>,
-        /// When it started.
-        started_at: Option<DateTime<Utc>>,
-    },
-}
 
 fn query_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| StoreError::Query { what, source }
@@ -98,7 +87,8 @@ impl PgStore {
         Ok(after.saturating_sub(before))
     }
 
-    async fn applied_migrations(&mut self) -> usize {
+    /// Migrations applied so far.
+    pub async fn applied_migrations(&mut self) -> usize {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
             .fetch_one(&mut self.session)
             .await
@@ -198,6 +188,45 @@ impl PgStore {
             .map_err(query_error("recording the run"))?;
         finish_run(&mut conn, run_id, summary, error).await
     }
+    /// The latest run: id, status, start time.
+    pub async fn latest_run(&self) -> Result<Option<(i64, String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT run_id, status, started_at::text FROM runs ORDER BY run_id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_error("reading the latest run"))
+    }
+
+    /// The top of each chart of the latest run that stored charts.
+    pub async fn top(&self, region: Option<&str>, limit: u32) -> Result<Vec<TopRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.run_id, e.region, e.category_id, e.rank::int8 AS rank, v.title, v.channel_title, v.language,
+                    e.view_count
+             FROM chart_entries e JOIN videos v USING (video_id)
+             WHERE e.run_id = (SELECT max(run_id) FROM chart_entries)
+               AND ($1::text IS NULL OR e.region = $1) AND e.rank <= $2
+             ORDER BY e.region, e.category_id, e.rank",
+        )
+        .bind(region)
+        .bind(limit as i32)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("reading the latest charts"))?;
+        Ok(rows
+            .iter()
+            .map(|r| TopRow {
+                run_id: r.get("run_id"),
+                region: r.get("region"),
+                category_id: r.get("category_id"),
+                rank: r.get("rank"),
+                title: r.get("title"),
+                channel_title: r.get("channel_title"),
+                language: r.get("language"),
+                view_count: r.get("view_count"),
+            })
+            .collect())
+    }
 }
 
 async fn finish_run(
@@ -206,9 +235,7 @@ async fn finish_run(
     summary: &RunSummary<'_>,
     error: Option<&str>,
 ) -> Result<(), StoreError> {
-    let count =
-        |status: ChartStatus| summary.charts.iter().filter(|c| c.status == status).count() as i32;
-    let failed = summary.charts.iter().filter(|c| !c.is_done()).count() as i32;
+    let counts = summary.counts();
     let charts = serde_json::to_value(summary.charts).expect("chart outcomes serialize");
     sqlx::query(
         "UPDATE runs SET finished_at = now(), status = $2, halt_reason = $3, charts = $4,
@@ -221,9 +248,9 @@ async fn finish_run(
     .bind(if error.is_some() { "failed" } else { summary.status })
     .bind(summary.halt_reason.as_deref())
     .bind(charts)
-    .bind(count(ChartStatus::Ok))
-    .bind(count(ChartStatus::NoChart))
-    .bind(failed)
+    .bind(counts.ok)
+    .bind(counts.no_chart)
+    .bind(counts.failed)
     .bind(i64::try_from(summary.api_requests).unwrap_or(i64::MAX) as i32)
     .bind(error)
     .execute(&mut *conn)
@@ -231,31 +258,6 @@ async fn finish_run(
     .map_err(query_error("completing the runs row"))?;
     Ok(())
 }
-
-/// Columns of `videos` that follow the newest run (every data column but the seen times).
-const VIDEO_COLUMNS: &[&str] = &[
-    "title",
-    "channel_id",
-    "channel_title",
-    "category_id",
-    "published_at",
-    "duration_seconds",
-    "language",
-    "language_source",
-    "view_count",
-    "like_count",
-    "comment_count",
-    "tags",
-    "thumbnail_url",
-    "age_restricted",
-    "blocked_regions",
-    "allowed_regions",
-    "caption",
-    "definition",
-    "licensed_content",
-    "live_broadcast_content",
-    "last_run_id",
-];
 
 /// The videos upsert. Data columns take the incoming values only when the incoming run is not
 /// older than the stored one, so replaying an old capture never overwrites newer data.
@@ -352,25 +354,13 @@ async fn upsert_video_regions(
     seen_at: DateTime<Utc>,
     merged: &[MergedVideo],
 ) -> Result<(), StoreError> {
-    // One row per (video, region): its best rank over the region's charts in this run.
-    // Appearances are sorted by region, so equal regions are adjacent.
     let mut video_ids = Vec::new();
     let mut regions = Vec::new();
     let mut ranks: Vec<i32> = Vec::new();
-    for m in merged {
-        for a in &m.charts {
-            let rank = a.rank as i32;
-            if regions.last() == Some(&a.region)
-                && video_ids.last() == Some(&m.video.video_id.as_str())
-            {
-                let last = ranks.last_mut().expect("parallel arrays");
-                *last = (*last).min(rank);
-            } else {
-                video_ids.push(m.video.video_id.as_str());
-                regions.push(a.region);
-                ranks.push(rank);
-            }
-        }
+    for (video_id, region, rank) in region_ranks(merged) {
+        video_ids.push(video_id);
+        regions.push(region);
+        ranks.push(rank as i32);
     }
     if video_ids.is_empty() {
         return Ok(());
@@ -402,11 +392,7 @@ async fn insert_chart_entries(
     run_id: i64,
     charts: &[Chart],
 ) -> Result<(), StoreError> {
-    let rows = || {
-        charts
-            .iter()
-            .flat_map(|c| c.entries.iter().map(move |(rank, v)| (c, *rank, v)))
-    };
+    let rows = || entry_rows(charts);
     if rows().next().is_none() {
         return Ok(());
     }

@@ -159,8 +159,11 @@ async fn usage_and_configuration_errors_exit_2_before_any_request() {
         ),
         (
             vec!["fetch", "--region", "AE"],
-            env(&url, None),
-            "database URL",
+            vec![
+                ("YOUTUBE_API_KEY", KEY),
+                ("DATABASE_URL", "mysql://root@localhost/db"),
+            ],
+            "sqlite://",
         ),
         (
             vec!["fetch", "--region", "AE", "--max-pages", "9", "--dry-run"],
@@ -301,7 +304,7 @@ async fn a_second_run_on_a_locked_database_exits_4_and_spends_no_quota() {
     let db = TestDb::new().await;
     let url = api.url();
     let mut holder =
-        trendtap::store::PgStore::connect(&trendtap::secret::DatabaseUrl::new(db.url.clone()))
+        trendtap::store::Store::open(&trendtap::secret::DatabaseUrl::new(db.url.clone()))
             .await
             .unwrap();
     holder.migrate().await.unwrap();

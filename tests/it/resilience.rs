@@ -303,7 +303,7 @@ async fn wait_lock_waits_for_the_running_run() {
     let db = TestDb::new().await;
     let url = api.url();
     let mut holder =
-        trendtap::store::PgStore::connect(&trendtap::secret::DatabaseUrl::new(db.url.clone()))
+        trendtap::store::Store::open(&trendtap::secret::DatabaseUrl::new(db.url.clone()))
             .await
             .unwrap();
     holder.migrate().await.unwrap();

@@ -1,19 +1,18 @@
-//! Every SQL statement against the real PostgreSQL: the four tables, idempotent re-runs, NULL
-//! counts, arrays, rollback on failure, and the run lock.
+//! Every SQL statement against both backends (the real PostgreSQL and a SQLite file): the four
+//! tables, idempotent re-runs, NULL counts, arrays, replays, rollback on failure, the run lock.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{PgPool, Row};
 use trendtap::dedup;
 use trendtap::model::{Chart, ChartKey, ChartOutcome, ChartStatus};
 use trendtap::normalize;
-use trendtap::secret::DatabaseUrl;
-use trendtap::store::{LockState, PgStore, RunSummary};
+use trendtap::store::{LockState, RunSummary, Store};
 
+use crate::both;
 use crate::support::fake::{recorded_items, trending_items};
-use crate::support::{count, TestDb};
+use crate::support::{Kind, TestStore};
 
 fn chart(region: &'static str, items: &[Value], fetched_at: DateTime<Utc>) -> Chart {
     Chart {
@@ -51,22 +50,18 @@ fn outcomes(charts: &[Chart]) -> Vec<ChartOutcome> {
         .collect()
 }
 
-async fn open(db: &TestDb) -> PgStore {
-    let mut store = PgStore::connect(&DatabaseUrl::new(db.url.clone()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+async fn open_locked(db: &TestStore) -> Store {
+    let mut store = db.open().await;
     assert_eq!(store.lock(None).await.unwrap(), LockState::Acquired);
     store
 }
 
 /// Stores `charts` as one run and returns its id.
-async fn save(store: &PgStore, at: DateTime<Utc>, charts: &[Chart]) -> i64 {
+async fn save(store: &Store, at: DateTime<Utc>, charts: &[Chart]) -> i64 {
     let run_id = store
         .begin_run(at, &["CA", "GB"], &["0".into()])
         .await
         .unwrap();
-    let merged = dedup::merge(charts);
     let outcomes = outcomes(charts);
     let summary = RunSummary {
         status: "ok",
@@ -75,7 +70,7 @@ async fn save(store: &PgStore, at: DateTime<Utc>, charts: &[Chart]) -> i64 {
         api_requests: charts.len() as u64,
     };
     store
-        .save_run(run_id, at, charts, &merged, &summary)
+        .save_run(run_id, at, charts, &dedup::merge(charts), &summary)
         .await
         .unwrap();
     run_id
@@ -97,24 +92,40 @@ fn bump_views(items: &[Value]) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_run_fills_the_four_tables_and_a_rerun_only_adds_history() {
-    let db = TestDb::new().await;
-    let store = open(&db).await;
-    let pool = db.pool().await;
+fn views(item: &Value) -> i64 {
+    item["statistics"]["viewCount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+both!(
+    a_run_fills_the_four_tables_and_a_rerun_only_adds_history,
+    hidden_counts_are_null_and_arrays_keep_their_meaning,
+    replaying_an_older_run_does_not_overwrite_newer_data,
+    a_failing_statement_rolls_the_whole_run_back,
+    the_lock_admits_one_run_and_names_the_holder,
+    migrations_apply_once,
+);
+
+async fn a_run_fills_the_four_tables_and_a_rerun_only_adds_history(kind: Kind) {
+    let db = TestStore::new(kind).await;
+    let store = open_locked(&db).await;
     let (ca, gb) = (trending_items("CA"), trending_items("GB"));
     let t1: DateTime<Utc> = "2026-11-22T06:00:00Z".parse().unwrap();
     let first = [chart("CA", &ca, t1), chart("GB", &gb, t1)];
     let run1 = save(&store, t1, &first).await;
 
-    let distinct = dedup::merge(&first).len() as i64;
+    let merged = dedup::merge(&first);
+    let distinct = merged.len() as i64;
     assert!(
         distinct < 400,
         "CA and GB share videos, so the merge matters: {distinct}"
     );
-    assert_eq!(count(&pool, "videos").await, distinct);
-    assert_eq!(count(&pool, "chart_entries").await, 400);
-    let regions_rows: i64 = dedup::merge(&first)
+    assert_eq!(db.count("videos").await, distinct);
+    assert_eq!(db.count("chart_entries").await, 400);
+    let region_rows: i64 = merged
         .iter()
         .map(|m| {
             let mut r: Vec<_> = m.charts.iter().map(|a| a.region).collect();
@@ -122,21 +133,20 @@ async fn a_run_fills_the_four_tables_and_a_rerun_only_adds_history() {
             r.len() as i64
         })
         .sum();
-    assert_eq!(count(&pool, "video_regions").await, regions_rows);
+    assert_eq!(db.count("video_regions").await, region_rows);
 
-    let run = sqlx::query("SELECT * FROM runs WHERE run_id = $1")
-        .bind(run1)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(run.get::<String, _>("status"), "ok");
-    assert_eq!(run.get::<i32, _>("charts_ok"), 2);
-    assert_eq!(run.get::<i32, _>("entries_count"), 400);
-    assert_eq!(run.get::<i32, _>("videos_count") as i64, distinct);
-    assert!(run.get::<Option<DateTime<Utc>>, _>("finished_at").is_some());
-    let charts: Value = run.get("charts");
-    assert_eq!(charts[0]["region"], "CA");
-    assert_eq!(charts[0]["status"], "ok");
+    let run = |column: &str| format!("SELECT {column} FROM runs WHERE run_id = {run1}");
+    assert_eq!(db.text(&run("status")).await.as_deref(), Some("ok"));
+    assert_eq!(db.int(&run("charts_ok")).await, Some(2));
+    assert_eq!(db.int(&run("entries_count")).await, Some(400));
+    assert_eq!(db.int(&run("videos_count")).await, Some(distinct));
+    assert!(db.text(&run(&db.ts("finished_at"))).await.is_some());
+    let charts: Value =
+        serde_json::from_str(&db.text(&run(&db.json("charts"))).await.unwrap()).unwrap();
+    assert_eq!(
+        (charts[0]["region"].as_str(), charts[0]["status"].as_str()),
+        (Some("CA"), Some("ok"))
+    );
 
     // The same charts six hours later, with more views.
     let t2: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
@@ -146,61 +156,50 @@ async fn a_run_fills_the_four_tables_and_a_rerun_only_adds_history() {
     ];
     let run2 = save(&store, t2, &second).await;
     assert_eq!(
-        count(&pool, "videos").await,
+        db.count("videos").await,
         distinct,
         "videos keeps one row per video"
     );
-    assert_eq!(count(&pool, "video_regions").await, regions_rows);
+    assert_eq!(db.count("video_regions").await, region_rows);
     assert_eq!(
-        count(&pool, "chart_entries").await,
+        db.count("chart_entries").await,
         800,
         "history grows by one set"
     );
-    assert_eq!(count(&pool, "runs").await, 2);
+    assert_eq!(db.count("runs").await, 2);
 
     let id = ca[0]["id"].as_str().unwrap();
-    let v = sqlx::query("SELECT view_count, first_seen_at, last_seen_at, last_run_id FROM videos WHERE video_id = $1")
-        .bind(id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let views: i64 = ca[0]["statistics"]["viewCount"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert_eq!(v.get::<i64, _>("view_count"), views + 1000);
-    assert_eq!(v.get::<DateTime<Utc>, _>("first_seen_at"), t1);
-    assert_eq!(v.get::<DateTime<Utc>, _>("last_seen_at"), t2);
-    assert_eq!(v.get::<i64, _>("last_run_id"), run2);
-    let history: Vec<i64> = sqlx::query_scalar(
-        "SELECT view_count FROM chart_entries WHERE video_id = $1 AND region = 'CA' ORDER BY run_id",
-    )
-    .bind(id)
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    assert_eq!(history, [views, views + 1000]);
-    let vr = sqlx::query("SELECT runs_seen, last_rank, best_rank FROM video_regions WHERE video_id = $1 AND region = 'CA'")
-        .bind(id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let video = |column: &str| format!("SELECT {column} FROM videos WHERE video_id = '{id}'");
     assert_eq!(
-        (
-            vr.get::<i32, _>("runs_seen"),
-            vr.get::<i32, _>("last_rank"),
-            vr.get::<i32, _>("best_rank")
-        ),
-        (2, 1, 1)
+        db.int(&video("view_count")).await,
+        Some(views(&ca[0]) + 1000)
     );
+    assert_eq!(
+        db.text(&video(&db.ts("first_seen_at"))).await.unwrap(),
+        "2026-11-22T06:00:00.000000Z"
+    );
+    assert_eq!(
+        db.text(&video(&db.ts("last_seen_at"))).await.unwrap(),
+        "2026-11-22T12:00:00.000000Z"
+    );
+    assert_eq!(db.int(&video("last_run_id")).await, Some(run2));
+    let history = db
+        .ints(&format!(
+            "SELECT view_count FROM chart_entries WHERE video_id = '{id}' AND region = 'CA' ORDER BY run_id"
+        ))
+        .await;
+    assert_eq!(history, [views(&ca[0]), views(&ca[0]) + 1000]);
+    let vr = |column: &str| {
+        format!("SELECT {column} FROM video_regions WHERE video_id = '{id}' AND region = 'CA'")
+    };
+    assert_eq!(db.int(&vr("runs_seen")).await, Some(2));
+    assert_eq!(db.int(&vr("last_rank")).await, Some(1));
+    assert_eq!(db.int(&vr("best_rank")).await, Some(1));
 }
 
-#[tokio::test]
-async fn hidden_counts_are_null_and_arrays_keep_their_meaning() {
-    let db = TestDb::new().await;
-    let store = open(&db).await;
-    let pool = db.pool().await;
+async fn hidden_counts_are_null_and_arrays_keep_their_meaning(kind: Kind) {
+    let db = TestStore::new(kind).await;
+    let store = open_locked(&db).await;
     let now = Utc::now();
     let sa = recorded_items("videos_mostPopular_SA_snippet_statistics_2024-07.json");
     let india =
@@ -212,59 +211,65 @@ async fn hidden_counts_are_null_and_arrays_keep_their_meaning() {
     )
     .await;
 
-    let row = sqlx::query("SELECT view_count, like_count, comment_count, tags FROM videos WHERE video_id = 'KCDg03P0oN4'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert!(row.get::<Option<i64>, _>("view_count").is_some());
-    assert_eq!(row.get::<Option<i64>, _>("like_count"), None);
-    assert_eq!(row.get::<Option<i64>, _>("comment_count"), None);
-    let entry: Option<i64> =
-        sqlx::query_scalar("SELECT like_count FROM chart_entries WHERE video_id = 'KCDg03P0oN4'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(entry, None);
-    let zeros: i64 = sqlx::query_scalar("SELECT count(*) FROM videos WHERE like_count = 0")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(zeros, 0, "no hidden count is stored as 0");
-
-    // Region restriction: an allowed list where the API sent one, NULL elsewhere.
-    let restricted: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
-        "SELECT video_id, allowed_regions FROM videos WHERE allowed_regions IS NOT NULL ORDER BY video_id",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    assert!(!restricted.is_empty());
-    assert!(restricted
-        .iter()
-        .all(|(_, a)| a.as_ref().unwrap().contains(&"IN".to_owned())));
-    let tags: Vec<String> =
-        sqlx::query_scalar("SELECT tags FROM videos WHERE cardinality(tags) > 0 LIMIT 1")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert!(!tags.is_empty());
-    let durations: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM videos WHERE duration_seconds > 0")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let hidden =
+        |column: &str| format!("SELECT {column} FROM videos WHERE video_id = 'KCDg03P0oN4'");
+    assert!(db.int(&hidden("view_count")).await.is_some());
+    assert_eq!(db.int(&hidden("like_count")).await, None);
+    assert_eq!(db.int(&hidden("comment_count")).await, None);
     assert_eq!(
-        durations,
-        india.len() as i64,
+        db.int("SELECT like_count FROM chart_entries WHERE video_id = 'KCDg03P0oN4'")
+            .await,
+        None
+    );
+    assert_eq!(
+        db.int("SELECT count(*) FROM videos WHERE like_count = 0")
+            .await,
+        Some(0),
+        "no hidden count is 0"
+    );
+
+    // Region restriction: the allowed list where the API sent one, NULL elsewhere.
+    let allowed = db
+        .texts(&format!(
+            "SELECT {} FROM videos WHERE allowed_regions IS NOT NULL ORDER BY video_id",
+            db.json("allowed_regions")
+        ))
+        .await;
+    assert!(!allowed.is_empty());
+    for list in &allowed {
+        let list: Vec<String> = serde_json::from_str(list).unwrap();
+        assert!(list.contains(&"IN".to_owned()), "{list:?}");
+    }
+    assert_eq!(
+        db.int("SELECT count(*) FROM videos WHERE blocked_regions IS NOT NULL")
+            .await,
+        Some(0)
+    );
+    let tags: Vec<String> = serde_json::from_str(
+        &db.text(&format!(
+            "SELECT {} FROM videos WHERE video_id = 'qaYekJCC4xA'",
+            db.json("tags")
+        ))
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    let expected: Vec<String> = sa[0]["snippet"]["tags"]
+        .as_array()
+        .map(|t| t.iter().map(|s| s.as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default();
+    assert_eq!(tags, expected);
+    assert_eq!(
+        db.int("SELECT count(*) FROM videos WHERE duration_seconds > 0")
+            .await,
+        Some(india.len() as i64),
         "every IN video has contentDetails"
     );
 }
 
-#[tokio::test]
-async fn replaying_an_older_run_does_not_overwrite_newer_data() {
-    let db = TestDb::new().await;
-    let store = open(&db).await;
-    let pool = db.pool().await;
+async fn replaying_an_older_run_does_not_overwrite_newer_data(kind: Kind) {
+    let db = TestStore::new(kind).await;
+    let store = open_locked(&db).await;
     let ca = trending_items("CA");
     let (old, new): (DateTime<Utc>, DateTime<Utc>) = (
         "2026-01-01T00:00:00Z".parse().unwrap(),
@@ -273,49 +278,43 @@ async fn replaying_an_older_run_does_not_overwrite_newer_data() {
     save(&store, new, &[chart("CA", &bump_views(&ca), new)]).await;
     save(&store, old, &[chart("CA", &ca, old)]).await;
     let id = ca[0]["id"].as_str().unwrap();
-    let row = sqlx::query(
-        "SELECT view_count, first_seen_at, last_seen_at FROM videos WHERE video_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    let views: i64 = ca[0]["statistics"]["viewCount"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let video = |column: &str| format!("SELECT {column} FROM videos WHERE video_id = '{id}'");
     assert_eq!(
-        row.get::<i64, _>("view_count"),
-        views + 1000,
+        db.int(&video("view_count")).await,
+        Some(views(&ca[0]) + 1000),
         "the newer count stays"
     );
-    assert_eq!(row.get::<DateTime<Utc>, _>("first_seen_at"), old);
-    assert_eq!(row.get::<DateTime<Utc>, _>("last_seen_at"), new);
+    assert_eq!(
+        db.text(&video(&db.ts("first_seen_at"))).await.unwrap(),
+        "2026-01-01T00:00:00.000000Z"
+    );
+    assert_eq!(
+        db.text(&video(&db.ts("last_seen_at"))).await.unwrap(),
+        "2026-06-01T00:00:00.000000Z"
+    );
 }
 
-async fn break_chart_entries(pool: &PgPool) {
-    sqlx::raw_sql(
-        "CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS
-           $$ BEGIN RAISE EXCEPTION 'disk full (simulated)'; END $$;
-         CREATE TRIGGER fail_insert BEFORE INSERT ON chart_entries FOR EACH STATEMENT EXECUTE FUNCTION fail_insert();",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-}
-
-#[tokio::test]
-async fn a_failing_statement_rolls_the_whole_run_back() {
-    let db = TestDb::new().await;
-    let store = open(&db).await;
-    let pool = db.pool().await;
-    let now = Utc::now();
+async fn a_failing_statement_rolls_the_whole_run_back(kind: Kind) {
+    let db = TestStore::new(kind).await;
+    let store = open_locked(&db).await;
+    let now: DateTime<Utc> = "2026-11-22T06:00:00Z".parse().unwrap();
     let ca = trending_items("CA");
     save(&store, now, &[chart("CA", &ca, now)]).await;
-    let videos_before = count(&pool, "videos").await;
+    let videos_before = db.count("videos").await;
 
-    break_chart_entries(&pool).await;
+    db.execute(match kind {
+        Kind::Postgres => {
+            "CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN RAISE EXCEPTION 'disk full (simulated)'; END $$;
+             CREATE TRIGGER fail_insert BEFORE INSERT ON chart_entries
+               FOR EACH STATEMENT EXECUTE FUNCTION fail_insert();"
+        }
+        Kind::Sqlite => {
+            "CREATE TRIGGER fail_insert BEFORE INSERT ON chart_entries
+               BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;"
+        }
+    })
+    .await;
     let later = now + chrono::Duration::hours(1);
     let charts = [
         chart("CA", &bump_views(&ca), later),
@@ -342,42 +341,34 @@ async fn a_failing_statement_rolls_the_whole_run_back() {
         "{err}"
     );
 
-    // The videos upsert ran before the failure, and was rolled back with it.
-    assert_eq!(count(&pool, "videos").await, videos_before);
-    let stale: i64 = sqlx::query_scalar("SELECT count(*) FROM videos WHERE last_seen_at > $1")
-        .bind(now)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(stale, 0);
-    assert_eq!(count(&pool, "chart_entries").await, ca.len() as i64);
+    // The videos upsert ran before the failure and was rolled back with it.
+    assert_eq!(db.count("videos").await, videos_before);
+    let newer = format!(
+        "SELECT count(*) FROM videos WHERE {} > '2026-11-22T06:00:00.000000Z'",
+        db.ts("last_seen_at")
+    );
+    assert_eq!(db.int(&newer).await, Some(0));
+    assert_eq!(db.count("chart_entries").await, ca.len() as i64);
 
     store
         .record_unsaved_run(run_id, &summary, Some(&err))
         .await
         .unwrap();
-    let (status, error): (String, Option<String>) =
-        sqlx::query_as("SELECT status, error FROM runs WHERE run_id = $1")
-            .bind(run_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(status, "failed");
-    assert!(error.unwrap().contains("disk full"));
+    let run = |column: &str| format!("SELECT {column} FROM runs WHERE run_id = {run_id}");
+    assert_eq!(db.text(&run("status")).await.as_deref(), Some("failed"));
+    assert!(db.text(&run("error")).await.unwrap().contains("disk full"));
 }
 
-#[tokio::test]
-async fn the_lock_admits_one_run_and_names_the_holder() {
-    let db = TestDb::new().await;
-    let url = DatabaseUrl::new(db.url.clone());
-    let first = open(&db).await;
+async fn the_lock_admits_one_run_and_names_the_holder(kind: Kind) {
+    let db = TestStore::new(kind).await;
+    let first = open_locked(&db).await;
     let started: DateTime<Utc> = "2026-11-22T06:00:00Z".parse().unwrap();
     let run_id = first
         .begin_run(started, &["US"], &["0".into()])
         .await
         .unwrap();
 
-    let mut second = PgStore::connect(&url).await.unwrap();
+    let mut second = db.open().await;
     let state = second.lock(None).await.unwrap();
     assert_eq!(
         state,
@@ -392,23 +383,20 @@ async fn the_lock_admits_one_run_and_names_the_holder() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(first);
     assert_eq!(waiter.await.unwrap(), LockState::Acquired);
-
     // The dead holder's run is no longer shown as running.
-    let pool = db.pool().await;
-    let status: String = sqlx::query_scalar("SELECT status FROM runs WHERE run_id = $1")
-        .bind(run_id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(status, "abandoned");
+    let status = db
+        .text(&format!("SELECT status FROM runs WHERE run_id = {run_id}"))
+        .await;
+    assert_eq!(status.as_deref(), Some("abandoned"));
 }
 
-#[tokio::test]
-async fn migrations_apply_once() {
-    let db = TestDb::new().await;
-    let mut store = PgStore::connect(&DatabaseUrl::new(db.url.clone()))
+async fn migrations_apply_once(kind: Kind) {
+    let db = TestStore::new(kind).await;
+    let mut store = Store::open(&trendtap::secret::DatabaseUrl::new(db.url.clone()))
         .await
         .unwrap();
+    assert!(store.pending_migrations().await >= 1);
     assert!(store.migrate().await.unwrap() >= 1);
     assert_eq!(store.migrate().await.unwrap(), 0);
+    assert_eq!(store.pending_migrations().await, 0);
 }

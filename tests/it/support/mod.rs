@@ -1,10 +1,12 @@
 //! Shared test support: the fake API, throwaway databases, and running the real binary.
 
+pub mod backend;
 pub mod db;
 pub mod fake;
 
 use std::process::Stdio;
 
+pub use backend::{temp_dir, Kind, TestStore};
 pub use db::{count, TestDb};
 pub use fake::{FakeYouTube, KEY};
 
@@ -30,11 +32,18 @@ impl Output {
 
 /// `trendtap ARGS` with a clean environment plus `env`, in a temporary working directory.
 pub fn command(args: &[&str], env: &[(&str, &str)]) -> tokio::process::Command {
-    let dir = std::env::temp_dir().join(format!("trendtap-cwd-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    command_in(&temp_dir("cwd"), args, env)
+}
+
+/// `trendtap ARGS` run in `dir`.
+pub fn command_in(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_trendtap"));
     cmd.args(args)
-        .current_dir(&dir)
+        .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .stdin(Stdio::null())
