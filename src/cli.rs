@@ -93,6 +93,16 @@ pub struct FetchArgs {
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub deadline: Option<u64>,
 
+    /// Save every API page as received (gzip) under DIR/run-<time>/REGION/CATEGORY/, with a
+    /// manifest, for replay with --from-raw.
+    #[arg(long, value_name = "DIR", conflicts_with = "from_raw")]
+    pub save_raw: Option<PathBuf>,
+
+    /// Replay a raw archive instead of calling the API (no key needed): DIR is a run folder, or
+    /// an archive root whose latest run is replayed. --region/--category filter its charts.
+    #[arg(long, value_name = "DIR")]
+    pub from_raw: Option<PathBuf>,
+
     /// Wait up to SECONDS for another run's lock instead of exiting 4 at once.
     #[arg(long, value_name = "SECONDS")]
     pub wait_lock: Option<u64>,

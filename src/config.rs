@@ -79,12 +79,23 @@ pub struct FetchConfig {
     pub concurrency: usize,
     /// `Some(format)` for a dry run.
     pub dry_run: Option<Format>,
-    /// How to talk to the API.
-    pub api: ApiConfig,
+    /// Where the pages come from.
+    pub source: Source,
+    /// Save every API page under this folder (`--save-raw`).
+    pub save_raw: Option<PathBuf>,
     /// The database; `None` for a dry run.
     pub database: Option<DbConfig>,
     /// Deadline for the whole run.
     pub deadline: Option<Duration>,
+}
+
+/// Where a run's pages come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The YouTube Data API.
+    Api(ApiConfig),
+    /// A raw archive written by `--save-raw` (`--from-raw DIR`): no key, no request.
+    Archive(PathBuf),
 }
 
 /// How to talk to the YouTube Data API.
@@ -116,10 +127,26 @@ impl FetchConfig {
     pub fn redactor(&self) -> Redactor {
         let db_password = self.database.as_ref().and_then(|d| d.url.password());
         Redactor::new(
-            [Some(self.api.key.expose()), db_password]
+            [self.api().map(|a| a.key.expose()), db_password]
                 .into_iter()
                 .flatten(),
         )
+    }
+
+    /// The API settings, unless the run replays an archive.
+    pub fn api(&self) -> Option<&ApiConfig> {
+        match &self.source {
+            Source::Api(api) => Some(api),
+            Source::Archive(_) => None,
+        }
+    }
+
+    /// The API settings, mutably (tests shorten timeouts and backoffs).
+    pub fn api_mut(&mut self) -> Option<&mut ApiConfig> {
+        match &mut self.source {
+            Source::Api(api) => Some(api),
+            Source::Archive(_) => None,
+        }
     }
 }
 
@@ -166,7 +193,11 @@ pub fn resolve_fetch(
         None => "config file".to_owned(),
     };
 
-    let regions = resolve_regions(args, file, &file_origin)?;
+    // A replay without --region replays every region of the archive.
+    let regions = match resolve_regions(args, file, &file_origin) {
+        Err(ConfigError::NoRegions) if args.from_raw.is_some() => Vec::new(),
+        other => other?,
+    };
     let categories = resolve_categories(args, file, &file_origin)?;
 
     let max_pages = pick_u32(args.max_pages, None, file.max_pages, DEFAULT_MAX_PAGES);
@@ -190,7 +221,11 @@ pub fn resolve_fetch(
     .unwrap_or_else(|| (DEFAULT_API_BASE_URL.to_owned(), "default".to_owned()));
     let base_url = check_http_url(&base_url, "api_base_url", base_origin)?;
 
-    let key = resolve_key(file, file_path, env)?;
+    // A replay needs no key: its pages are already on disk.
+    let key = match &args.from_raw {
+        Some(_) => None,
+        None => Some(resolve_key(file, file_path, env)?),
+    };
 
     let secs = |flag: Option<u64>, from_file: Option<u64>, default: u64| {
         flag.or(from_file).unwrap_or(default)
@@ -242,17 +277,31 @@ pub fn resolve_fetch(
         max_pages,
         concurrency: concurrency as usize,
         dry_run: args.dry_run.then(|| args.format.unwrap_or_default()),
-        api: ApiConfig {
-            base_url,
-            key,
-            connect_timeout: Duration::from_secs(connect_timeout),
-            timeout: Duration::from_secs(timeout),
-            retry: RetryPolicy {
-                max_attempts,
-                max_backoff: Duration::from_secs(max_backoff),
-                ..RetryPolicy::default()
-            },
+        source: match (key, &args.from_raw) {
+            (Some(key), _) => Source::Api(ApiConfig {
+                base_url,
+                key,
+                connect_timeout: Duration::from_secs(connect_timeout),
+                timeout: Duration::from_secs(timeout),
+                retry: RetryPolicy {
+                    max_attempts,
+                    max_backoff: Duration::from_secs(max_backoff),
+                    ..RetryPolicy::default()
+                },
+            }),
+            (None, Some(dir)) => {
+                if !dir.is_dir() {
+                    return Err(invalid(
+                        "from_raw",
+                        "--from-raw".to_owned(),
+                        &format!("{} is not a folder", dir.display()),
+                    ));
+                }
+                Source::Archive(dir.clone())
+            }
+            (None, None) => unreachable!("a key is resolved unless replaying"),
         },
+        save_raw: args.save_raw.clone(),
         database,
         deadline,
     })
@@ -336,6 +385,9 @@ fn resolve_categories(
             })
             .collect();
         (values, file_origin())
+    } else if args.from_raw.is_some() {
+        // A replay without --category replays every category of the archive.
+        return Ok(Vec::new());
     } else {
         (vec![DEFAULT_CATEGORY.to_owned()], "default".to_owned())
     };
@@ -484,32 +536,41 @@ mod tests {
         a.concurrency = Some(2);
         let c = resolve_fetch(&a, &f, None, &env).unwrap();
         assert_eq!(c.regions, ["AE"]);
-        assert_eq!(c.database.unwrap().url.expose(), "postgres://flag@h/db");
-        assert_eq!(c.api.base_url, "http://flag.example");
+        assert_eq!(
+            c.database.as_ref().unwrap().url.expose(),
+            "postgres://flag@h/db"
+        );
+        assert_eq!(c.api().unwrap().base_url, "http://flag.example");
         assert_eq!(c.concurrency, 2);
 
         // Without flags, the environment wins over the file.
         let c = resolve_fetch(&args(&[]), &f, None, &env).unwrap();
         assert_eq!(c.regions, ["JP"]);
-        assert_eq!(c.database.unwrap().url.expose(), "postgres://env@h/db");
-        assert_eq!(c.api.base_url, "http://env.example");
+        assert_eq!(
+            c.database.as_ref().unwrap().url.expose(),
+            "postgres://env@h/db"
+        );
+        assert_eq!(c.api().unwrap().base_url, "http://env.example");
         assert_eq!(c.concurrency, 7);
 
         // Without flags and environment, the file wins over the defaults.
         let only_key = env_of(&[("YOUTUBE_API_KEY", "k")]);
         let c = resolve_fetch(&args(&[]), &f, None, &only_key).unwrap();
-        assert_eq!(c.database.unwrap().url.expose(), "postgres://file@h/db");
-        assert_eq!(c.api.base_url, "http://file.example");
+        assert_eq!(
+            c.database.as_ref().unwrap().url.expose(),
+            "postgres://file@h/db"
+        );
+        assert_eq!(c.api().unwrap().base_url, "http://file.example");
 
         // Defaults when nothing says otherwise.
         let mut dry = args(&["us"]);
         dry.dry_run = true;
         let c = resolve_fetch(&dry, &FileConfig::default(), None, &only_key).unwrap();
-        assert_eq!(c.api.base_url, DEFAULT_API_BASE_URL);
+        assert_eq!(c.api().unwrap().base_url, DEFAULT_API_BASE_URL);
         assert_eq!((c.max_pages, c.concurrency), (4, 4));
         assert_eq!(c.categories, ["0"]);
-        assert_eq!(c.api.timeout, Duration::from_secs(30));
-        assert_eq!(c.api.retry.max_attempts, 4);
+        assert_eq!(c.api().unwrap().timeout, Duration::from_secs(30));
+        assert_eq!(c.api().unwrap().retry.max_attempts, 4);
         assert_eq!(c.dry_run, Some(Format::Json));
         assert!(c.database.is_none());
     }
@@ -563,7 +624,7 @@ mod tests {
         a.dry_run = true;
 
         let c = resolve_fetch(&a, &f, Some(&cfg_path), &env_of(&[])).unwrap();
-        assert_eq!(c.api.key.expose(), "AIzaFromFile");
+        assert_eq!(c.api().unwrap().key.expose(), "AIzaFromFile");
         let c = resolve_fetch(
             &a,
             &f,
@@ -571,7 +632,7 @@ mod tests {
             &env_of(&[("YOUTUBE_API_KEY", "AIzaEnv")]),
         )
         .unwrap();
-        assert_eq!(c.api.key.expose(), "AIzaEnv");
+        assert_eq!(c.api().unwrap().key.expose(), "AIzaEnv");
 
         let err = resolve_fetch(&a, &FileConfig::default(), None, &env_of(&[])).unwrap_err();
         assert!(matches!(err, ConfigError::MissingApiKey));
@@ -587,7 +648,10 @@ mod tests {
     fn database_defaults_to_sqlite_and_must_be_postgres_or_sqlite() {
         let env = env_of(&[("YOUTUBE_API_KEY", "k")]);
         let c = resolve_fetch(&args(&["us"]), &FileConfig::default(), None, &env).unwrap();
-        assert_eq!(c.database.unwrap().url.expose(), "sqlite://trendtap.db");
+        assert_eq!(
+            c.database.as_ref().unwrap().url.expose(),
+            "sqlite://trendtap.db"
+        );
         let mut a = args(&["us"]);
         a.db.database_url = Some("mysql://root:pw@h/db".into());
         let err = resolve_fetch(&a, &FileConfig::default(), None, &env)

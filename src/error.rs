@@ -63,6 +63,9 @@ pub enum Error {
         /// When that run started.
         started_at: String,
     },
+    /// A raw archive could not be read or written.
+    #[error(transparent)]
+    Archive(#[from] crate::raw::ArchiveError),
     /// Writing the result (stdout) failed.
     #[error("cannot write the result to stdout: {0}")]
     Output(#[source] std::io::Error),
@@ -74,7 +77,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Config(_) => Exit::Usage,
             Error::Locked { .. } => Exit::Locked,
-            Error::Store(_) | Error::Output(_) => Exit::Failure,
+            Error::Store(_) | Error::Archive(_) | Error::Output(_) => Exit::Failure,
         }
     }
 

@@ -1,6 +1,10 @@
-//! Orchestration of `trendtap fetch`: database checks, the concurrent fetch, merge, then store
-//! or print. This is the only module where concurrency happens.
+//! Orchestration of `trendtap fetch`: database checks, the pages (from the API, concurrently, or
+//! from a raw archive), merge, then store or print. This is the only module where concurrency
+//! happens.
 
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -8,14 +12,17 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::config::{DbConfig, FetchConfig};
+use crate::config::{DbConfig, FetchConfig, Source};
 use crate::dedup;
 use crate::error::{Error, Halt, RunEnd};
-use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus};
+use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus, Video};
 use crate::normalize;
 use crate::output;
+use crate::raw::{self, Archive};
+use crate::regions;
 use crate::shutdown::RunControl;
 use crate::store::{LockState, RunSummary, Store};
+use crate::youtube::wire::VideoListResponse;
 use crate::youtube::{ApiError, Client};
 
 /// Everything a finished fetch knows.
@@ -27,28 +34,97 @@ pub struct Fetch {
     pub outcomes: Vec<ChartOutcome>,
 }
 
+/// Live counters of a fetch, for the progress display.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Charts finished (in any way).
+    pub charts_done: AtomicUsize,
+    /// Charts planned.
+    pub charts_total: AtomicUsize,
+    /// Pages received.
+    pub pages: AtomicU64,
+}
+
 /// Runs `trendtap fetch`. The database (when not a dry run) is connected, migrated and locked
 /// before the first API request, so an outage or a concurrent run spends no quota.
 pub async fn run(
     cfg: &FetchConfig,
     ctl: Arc<RunControl>,
+    progress: Arc<Progress>,
     stdout: &mut dyn std::io::Write,
 ) -> Result<RunEnd, Error> {
     let started_at = Utc::now();
+    let clock = Instant::now();
+    // A replay reads its archive first (no quota is at stake), so that the run records what it
+    // replays; it keeps the original run's time as the time the videos were seen.
+    let replay = match &cfg.source {
+        Source::Archive(dir) => Some(replay(dir, cfg)?),
+        Source::Api(_) => None,
+    };
+    let (regions, categories) = match &replay {
+        Some((fetch, _)) => charts_of(&fetch.outcomes),
+        None => (cfg.regions.clone(), cfg.categories.clone()),
+    };
     let mut store = match &cfg.database {
-        Some(db) => Some(open_store(db, cfg, started_at).await?),
+        Some(db) => Some(open_store(db, &regions, &categories, started_at).await?),
         None => None,
     };
 
-    let client = Arc::new(Client::new(&cfg.api).map_err(Error::Usage)?);
-    let plan = plan(cfg);
-    tracing::info!(
-        charts = plan.len(),
-        concurrency = cfg.concurrency,
-        "fetching"
-    );
-    let clock = Instant::now();
-    let mut fetch = fetch_all(&client, plan, cfg.max_pages, cfg.concurrency, &ctl).await;
+    let (mut fetch, seen_at, requests, bytes) = match (replay, &cfg.source) {
+        (Some((fetch, seen_at)), _) => (fetch, seen_at, 0, 0),
+        (None, Source::Api(api)) => {
+            let client = Arc::new(Client::new(api).map_err(Error::Usage)?);
+            let archive = match &cfg.save_raw {
+                Some(root) => Some(Arc::new(Archive::create(root, started_at).map_err(
+                    |e| {
+                        Error::Archive(raw::ArchiveError::Write {
+                            path: root.display().to_string(),
+                            source: e,
+                        })
+                    },
+                )?)),
+                None => None,
+            };
+            let plan = plan(cfg);
+            tracing::info!(
+                charts = plan.len(),
+                concurrency = cfg.concurrency,
+                "fetching"
+            );
+            let fetch = fetch_all(
+                &client,
+                plan,
+                cfg.max_pages,
+                cfg.concurrency,
+                &ctl,
+                archive.as_ref(),
+                &progress,
+            )
+            .await;
+            if let Some(archive) = &archive {
+                let fetched_at: HashMap<(&str, &str), DateTime<Utc>> = fetch
+                    .charts
+                    .iter()
+                    .map(|c| ((c.key.region, c.key.category_id.as_str()), c.fetched_at))
+                    .collect();
+                let when =
+                    |o: &ChartOutcome| fetched_at.get(&(o.region, o.category_id.as_str())).copied();
+                match archive.write_manifest(started_at, &fetch.outcomes, when) {
+                    Ok(()) => tracing::info!(dir = %archive.dir().display(), "raw pages saved"),
+                    Err(e) => {
+                        tracing::error!(dir = %archive.dir().display(), "cannot write the raw archive's manifest: {e}")
+                    }
+                }
+            }
+            (
+                fetch,
+                started_at,
+                client.requests_made(),
+                client.bytes_received(),
+            )
+        }
+        (None, Source::Archive(_)) => unreachable!("an archive source is replayed above"),
+    };
     // Chart errors reach the log and the runs table: make sure no secret rides along.
     let redactor = cfg.redactor();
     for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
@@ -63,7 +139,8 @@ pub async fn run(
         stored: false,
     };
     for o in fetch.outcomes.iter().filter(|o| !o.is_done()) {
-        tracing::error!(chart = %format_args!("{}/{}", o.region, o.category_id), status = ?o.status, "chart not stored: {}", o.error.as_deref().unwrap_or(""));
+        tracing::error!(chart = %format_args!("{}/{}", o.region, o.category_id), status = ?o.status,
+            "chart not stored: {}", o.error.as_deref().unwrap_or(""));
     }
 
     match store.as_mut() {
@@ -76,12 +153,12 @@ pub async fn run(
                 status: end.status(),
                 halt_reason: end.halt.map(|h| h.to_string()),
                 charts: &fetch.outcomes,
-                api_requests: client.requests_made(),
+                api_requests: requests,
             };
             if fetch.charts.is_empty() {
                 store.record_unsaved_run(*run_id, &summary, None).await?;
             } else if let Err(err) = store
-                .save_run(*run_id, started_at, &fetch.charts, &merged, &summary)
+                .save_run(*run_id, seen_at, &fetch.charts, &merged, &summary)
                 .await
             {
                 // The transaction rolled back: record why, keep the original error for the exit.
@@ -108,17 +185,33 @@ pub async fn run(
         charts_failed = end.charts_failed,
         videos = merged.len(),
         chart_entries = entries,
-        requests = client.requests_made(),
-        bytes = client.bytes_received(),
+        requests,
+        bytes,
         seconds = format_args!("{:.2}", clock.elapsed().as_secs_f64()),
         "run finished"
     );
     Ok(end)
 }
 
+/// The regions and categories of a set of charts, in first-seen order.
+fn charts_of(outcomes: &[ChartOutcome]) -> (Vec<&'static str>, Vec<String>) {
+    let mut regions: Vec<&'static str> = Vec::new();
+    let mut categories: Vec<String> = Vec::new();
+    for o in outcomes {
+        if !regions.contains(&o.region) {
+            regions.push(o.region);
+        }
+        if !categories.contains(&o.category_id) {
+            categories.push(o.category_id.clone());
+        }
+    }
+    (regions, categories)
+}
+
 async fn open_store(
     db: &DbConfig,
-    cfg: &FetchConfig,
+    regions: &[&str],
+    categories: &[String],
     started_at: DateTime<Utc>,
 ) -> Result<(Store, i64), Error> {
     let mut store = Store::open(&db.url).await?;
@@ -135,9 +228,7 @@ async fn open_store(
             })
         }
     }
-    let run_id = store
-        .begin_run(started_at, &cfg.regions, &cfg.categories)
-        .await?;
+    let run_id = store.begin_run(started_at, regions, categories).await?;
     tracing::info!(run_id, database = store.target(), "run started");
     Ok((store, run_id))
 }
@@ -165,16 +256,29 @@ pub async fn fetch_all(
     max_pages: u32,
     concurrency: usize,
     ctl: &Arc<RunControl>,
+    archive: Option<&Arc<Archive>>,
+    progress: &Arc<Progress>,
 ) -> Fetch {
     let slots = Arc::new(Semaphore::new(concurrency));
+    progress.charts_total.store(plan.len(), Ordering::Relaxed);
     let mut tasks = JoinSet::new();
     for (index, key) in plan.into_iter().enumerate() {
-        let (client, slots, ctl) = (Arc::clone(client), Arc::clone(&slots), Arc::clone(ctl));
+        let (client, slots, ctl, progress) =
+            (client.clone(), slots.clone(), ctl.clone(), progress.clone());
+        let archive = archive.cloned();
         tasks.spawn(async move {
-            (
-                index,
-                fetch_chart(&client, key, max_pages, &slots, &ctl).await,
+            let chart = fetch_chart(
+                &client,
+                key,
+                max_pages,
+                &slots,
+                &ctl,
+                archive.as_deref(),
+                &progress,
             )
+            .await;
+            progress.charts_done.fetch_add(1, Ordering::Relaxed);
+            (index, chart)
         });
     }
     let mut results = Vec::with_capacity(tasks.len());
@@ -191,16 +295,8 @@ pub async fn fetch_all(
     Fetch { charts, outcomes }
 }
 
-/// Fetches one chart, following nextPageToken up to `max_pages`, normalizing each page as it
-/// arrives. Returns the chart only when it is complete.
-async fn fetch_chart(
-    client: &Client,
-    key: ChartKey,
-    max_pages: u32,
-    slots: &Semaphore,
-    ctl: &RunControl,
-) -> (Option<Chart>, ChartOutcome) {
-    let mut outcome = ChartOutcome {
+fn new_outcome(key: &ChartKey) -> ChartOutcome {
+    ChartOutcome {
         region: key.region,
         category_id: key.category_id.clone(),
         status: ChartStatus::Ok,
@@ -209,14 +305,28 @@ async fn fetch_chart(
         skipped_items: 0,
         requests: 0,
         error: None,
-    };
+    }
+}
+
+/// Fetches one chart, following nextPageToken up to `max_pages`, normalizing each page as it
+/// arrives (and saving it as received when archiving). Returns the chart only when complete.
+async fn fetch_chart(
+    client: &Client,
+    key: ChartKey,
+    max_pages: u32,
+    slots: &Semaphore,
+    ctl: &RunControl,
+    archive: Option<&Archive>,
+    progress: &Progress,
+) -> (Option<Chart>, ChartOutcome) {
+    let mut outcome = new_outcome(&key);
     let stopped = |outcome: &mut ChartOutcome, why: String| {
         outcome.status = ChartStatus::Incomplete;
         outcome.error = Some(why);
     };
     let mut entries = Vec::new();
+    let mut position = 0;
     let mut token: Option<String> = None;
-    let mut position: u32 = 0;
 
     while outcome.pages < max_pages {
         let permit = tokio::select! {
@@ -267,20 +377,25 @@ async fn fetch_chart(
                 return (None, outcome);
             }
         };
-        outcome.pages += 1;
-        for item in page.response.videos() {
-            position += 1;
-            let video = item
-                .map_err(|e| e.to_string())
-                .and_then(|v| normalize::video(v).map_err(|e| e.to_string()));
-            match video {
-                Ok(video) => entries.push((position, video)),
-                Err(why) => {
-                    outcome.skipped_items += 1;
-                    tracing::warn!(chart = %key, rank = position, "skipping item: {why}");
-                }
+        progress.pages.fetch_add(1, Ordering::Relaxed);
+        if let Some(archive) = archive {
+            // Pages are tens of kilobytes: writing one is quick enough to do in place.
+            if let Err(e) = archive.save_page(&key, outcome.pages + 1, &page.body) {
+                outcome.status = ChartStatus::Failed;
+                outcome.error = Some(format!(
+                    "{key} page {}: cannot save the raw page: {e}",
+                    outcome.pages + 1
+                ));
+                return (None, outcome);
             }
         }
+        collect_page(
+            &key,
+            &page.response,
+            &mut position,
+            &mut entries,
+            &mut outcome,
+        );
         match page.response.next_page_token {
             Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
             // No token (or the same one again): the chart is complete.
@@ -296,6 +411,32 @@ async fn fetch_chart(
     (Some(chart), outcome)
 }
 
+/// Normalizes a page's items into `entries`. Ranks are positions in the chart (`position` counts
+/// the items so far), so a skipped item keeps its place.
+fn collect_page(
+    key: &ChartKey,
+    response: &VideoListResponse,
+    position: &mut u32,
+    entries: &mut Vec<(u32, Video)>,
+    outcome: &mut ChartOutcome,
+) {
+    outcome.pages += 1;
+    for item in response.videos() {
+        *position += 1;
+        let position = *position;
+        let video = item
+            .map_err(|e| e.to_string())
+            .and_then(|v| normalize::video(v).map_err(|e| e.to_string()));
+        match video {
+            Ok(video) => entries.push((position, video)),
+            Err(why) => {
+                outcome.skipped_items += 1;
+                tracing::warn!(chart = %key, rank = position, "skipping item: {why}");
+            }
+        }
+    }
+}
+
 fn halted_message(ctl: &RunControl) -> String {
     match ctl.reason() {
         Some(Halt::Quota) => "not completed: the daily quota is exhausted".to_owned(),
@@ -305,4 +446,82 @@ fn halted_message(ctl: &RunControl) -> String {
         Some(Halt::Deadline) => "not completed: the run's deadline passed".to_owned(),
         None => "not completed".to_owned(),
     }
+}
+
+/// Reads a raw archive back into charts, as a fetch would have produced them. `--region` and
+/// `--category` (when given) select charts; a requested region missing from the archive is an
+/// error. Returns the charts and the original run's start time.
+fn replay(dir: &Path, cfg: &FetchConfig) -> Result<(Fetch, DateTime<Utc>), Error> {
+    let run = raw::resolve_run(dir)?;
+    let manifest = raw::read_manifest(&run)?;
+    tracing::info!(run = %run.display(), charts = manifest.charts.len(), "replaying a raw archive");
+    for region in &cfg.regions {
+        if !manifest.charts.iter().any(|c| c.region == *region) {
+            return Err(Error::Usage(format!(
+                "region {region} is not in the archive {}",
+                run.display()
+            )));
+        }
+    }
+    let mut fetch = Fetch {
+        charts: Vec::new(),
+        outcomes: Vec::new(),
+    };
+    for saved in &manifest.charts {
+        let region = regions::canonical(&saved.region).ok_or_else(|| {
+            Error::Archive(raw::ArchiveError::Manifest {
+                path: run.join(raw::MANIFEST).display().to_string(),
+                message: format!("unknown region `{}`", saved.region),
+            })
+        })?;
+        let wanted = (cfg.regions.is_empty() || cfg.regions.contains(&region))
+            && (cfg.categories.is_empty() || cfg.categories.contains(&saved.category_id));
+        if !wanted {
+            continue;
+        }
+        let key = ChartKey {
+            region,
+            category_id: saved.category_id.clone(),
+        };
+        let mut outcome = new_outcome(&key);
+        if saved.status != ChartStatus::Ok {
+            outcome.status = saved.status;
+            outcome.error = saved
+                .error
+                .as_ref()
+                .map(|e| format!("in the archived run: {e}"));
+            fetch.outcomes.push(outcome);
+            continue;
+        }
+        let (mut entries, mut position) = (Vec::new(), 0);
+        for page in 1..=saved.pages {
+            let path = raw::page_path(&run, region, &key.category_id, page);
+            let response = raw::read_page(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|body| {
+                    serde_json::from_slice::<VideoListResponse>(&body)
+                        .map_err(|e| format!("{} is not a video list: {e}", path.display()))
+                });
+            match response {
+                Ok(response) => {
+                    collect_page(&key, &response, &mut position, &mut entries, &mut outcome)
+                }
+                Err(e) => {
+                    outcome.status = ChartStatus::Failed;
+                    outcome.error = Some(format!("{key} page {page}: {e}"));
+                    break;
+                }
+            }
+        }
+        if outcome.status == ChartStatus::Ok {
+            outcome.videos = entries.len() as u32;
+            fetch.charts.push(Chart {
+                key,
+                fetched_at: saved.fetched_at.unwrap_or(manifest.started_at),
+                entries,
+            });
+        }
+        fetch.outcomes.push(outcome);
+    }
+    Ok((fetch, manifest.started_at))
 }

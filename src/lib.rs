@@ -17,6 +17,7 @@ pub mod language;
 pub mod model;
 pub mod normalize;
 pub mod output;
+pub mod raw;
 pub mod regions;
 pub mod secret;
 pub mod shutdown;
@@ -62,7 +63,7 @@ async fn fetch(args: &FetchArgs, cwd: &Path) -> Exit {
         shutdown::watch_deadline(ctl.clone(), deadline);
     }
     let mut stdout = std::io::stdout().lock();
-    match ingest::run(&cfg, ctl, &mut stdout).await {
+    match ingest::run(&cfg, ctl, Default::default(), &mut stdout).await {
         Ok(end) => report_end(&end),
         Err(e) => fail(&e, &redactor),
     }

@@ -122,7 +122,7 @@ pub struct Chart {
 }
 
 /// How one chart of a run ended (an element of `runs.charts`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChartStatus {
     /// Every page fetched.

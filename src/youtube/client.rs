@@ -116,8 +116,8 @@ impl ApiError {
 pub struct Page {
     /// The parsed response.
     pub response: VideoListResponse,
-    /// Bytes received (after decompression).
-    pub bytes: usize,
+    /// The body as received (after HTTP decompression), for the raw archive.
+    pub body: bytes::Bytes,
 }
 
 /// A page request's outcome, with the attempts it took.
@@ -250,16 +250,14 @@ impl Client {
         self.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
 
         if status.is_success() {
-            return serde_json::from_slice::<VideoListResponse>(&body)
-                .map(|response| Page {
-                    response,
-                    bytes: body.len(),
-                })
-                .map_err(|e| ApiError::Malformed {
+            return match serde_json::from_slice::<VideoListResponse>(&body) {
+                Ok(response) => Ok(Page { response, body }),
+                Err(e) => Err(ApiError::Malformed {
                     status: status.as_u16(),
                     detail: e.to_string(),
                     body_start: body_start(&body),
-                });
+                }),
+            };
         }
         Err(classify(status, &body, retry_after))
     }

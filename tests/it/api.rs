@@ -30,13 +30,13 @@ fn config(api: &FakeYouTube, regions: &[&str], tweak: impl FnOnce(&mut FetchArgs
     tweak(&mut args);
     let env = |k: &str| (k == "YOUTUBE_API_KEY").then(|| KEY.to_owned());
     let mut cfg = resolve_fetch(&args, &FileConfig::default(), None, &env).unwrap();
-    cfg.api.retry.base_backoff = Duration::from_millis(5);
-    cfg.api.retry.max_backoff = Duration::from_millis(50);
+    cfg.api_mut().unwrap().retry.base_backoff = Duration::from_millis(5);
+    cfg.api_mut().unwrap().retry.max_backoff = Duration::from_millis(50);
     cfg
 }
 
 async fn fetch(cfg: &FetchConfig) -> (Fetch, Arc<RunControl>, u64) {
-    let client = Arc::new(Client::new(&cfg.api).unwrap());
+    let client = Arc::new(Client::new(cfg.api().unwrap()).unwrap());
     let ctl = RunControl::new();
     let fetch = ingest::fetch_all(
         &client,
@@ -44,6 +44,8 @@ async fn fetch(cfg: &FetchConfig) -> (Fetch, Arc<RunControl>, u64) {
         cfg.max_pages,
         cfg.concurrency,
         &ctl,
+        None,
+        &Default::default(),
     )
     .await;
     (fetch, ctl, client.requests_made())
@@ -505,7 +507,7 @@ async fn connection_errors_are_retried_then_reported_without_the_key() {
     drop(listener);
     let api = FakeYouTube::start().await;
     let mut cfg = config(&api, &["US"], |a| a.max_attempts = Some(2));
-    cfg.api.base_url = url;
+    cfg.api_mut().unwrap().base_url = url;
     let (f, _, requests) = fetch(&cfg).await;
     assert_eq!(requests, 2);
     let err = f.outcomes[0].error.as_deref().unwrap();
@@ -524,7 +526,7 @@ async fn timeouts_are_retried() {
     )
     .await;
     let mut cfg = config(&api, &["US"], |a| a.max_attempts = Some(2));
-    cfg.api.timeout = Duration::from_millis(200);
+    cfg.api_mut().unwrap().timeout = Duration::from_millis(200);
     let (f, _, requests) = fetch(&cfg).await;
     assert_eq!(requests, 2);
     assert!(f.outcomes[0].error.as_deref().unwrap().contains("timeout"));
