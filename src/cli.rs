@@ -32,8 +32,26 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Apply pending database migrations (fetch does this by itself).
     Migrate(DbArgs),
+    /// Show the top of each chart stored by the latest run.
+    Top(TopArgs),
     /// List the region codes YouTube supports.
     Regions,
+}
+
+/// `trendtap top`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TopArgs {
+    /// Only this region.
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+
+    /// Videos per chart.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub limit: u32,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
 }
 
 /// Flags shared by every command that talks to the database.

@@ -26,7 +26,7 @@ pub mod youtube;
 
 use std::path::Path;
 
-use cli::{Cli, Command, DbArgs, FetchArgs};
+use cli::{Cli, Command, DbArgs, FetchArgs, TopArgs};
 use error::{Error, Exit, Halt, RunEnd};
 use secret::Redactor;
 
@@ -36,6 +36,7 @@ pub async fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Fetch(args) => fetch(&args, &cwd).await,
         Command::Migrate(args) => migrate(&args, &cwd).await,
+        Command::Top(args) => top(&args, &cwd).await,
         Command::Regions => {
             let mut text = String::new();
             for (code, name) in regions::REGIONS {
@@ -91,6 +92,64 @@ async fn migrate(args: &DbArgs, cwd: &Path) -> Exit {
         Ok(()) => Exit::Ok,
         Err(e) => fail(&Error::Store(e), &redactor),
     }
+}
+
+async fn top(args: &TopArgs, cwd: &Path) -> Exit {
+    let region = match &args.region {
+        Some(code) => match regions::canonical(code) {
+            Some(r) => Some(r),
+            None => {
+                return fail(
+                    &Error::Usage(format!("unknown region code `{code}`")),
+                    &Redactor::default(),
+                )
+            }
+        },
+        None => None,
+    };
+    let url = match config::load_file(args.db.config.as_deref(), cwd).and_then(|(file, path)| {
+        config::resolve_db_url(&args.db, &file, path.as_deref(), &config::process_env)
+    }) {
+        Ok(url) => url,
+        Err(e) => return fail(&Error::Config(e), &Redactor::default()),
+    };
+    let redactor = Redactor::new(url.password());
+    let rows = async {
+        let mut store = store::Store::open(&url).await?;
+        store.migrate().await?;
+        store.top(region, args.limit).await
+    }
+    .await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => return fail(&Error::Store(e), &redactor),
+    };
+    if rows.is_empty() {
+        eprintln!("trendtap: no chart stored yet in {}", url);
+        return Exit::Ok;
+    }
+    let mut text = String::new();
+    let mut chart = None;
+    for row in &rows {
+        if chart != Some((&row.region, &row.category_id)) {
+            chart = Some((&row.region, &row.category_id));
+            let name = regions::name(&row.region).unwrap_or("");
+            text.push_str(&format!(
+                "\n{} {name}, category {} (run {})\n",
+                row.region, row.category_id, row.run_id
+            ));
+        }
+        let views = row
+            .view_count
+            .map_or_else(|| "-".to_owned(), |v| v.to_string());
+        let channel = row.channel_title.as_deref().unwrap_or("");
+        text.push_str(&format!(
+            "{:>4}  {views:>12}  [{}]  {}  ({channel})\n",
+            row.rank, row.language, row.title
+        ));
+    }
+    print!("{}", text.trim_start());
+    Exit::Ok
 }
 
 fn fail(err: &Error, redactor: &Redactor) -> Exit {

@@ -4,6 +4,7 @@
 //! to end: exit codes, stdout, secrets).
 
 mod api;
+mod archive;
 mod cli;
 mod resilience;
 mod store;

@@ -129,6 +129,34 @@ impl TestStore {
             .collect()
     }
 
+    /// Every row of `table` as JSON text without the `exclude`d columns, ordered by `order_by`:
+    /// for comparing whole tables between two databases of the same kind.
+    pub async fn dump(&self, table: &str, exclude: &[&str], order_by: &str) -> Vec<String> {
+        let sql = match self.kind {
+            Kind::Postgres => {
+                let minus: String = exclude.iter().map(|c| format!(" - '{c}'")).collect();
+                format!("SELECT (to_jsonb(t){minus})::text FROM {table} t ORDER BY {order_by}")
+            }
+            Kind::Sqlite => {
+                let columns = self
+                    .texts(&format!(
+                        "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+                    ))
+                    .await;
+                let pairs: Vec<String> = columns
+                    .iter()
+                    .filter(|c| !exclude.contains(&c.as_str()))
+                    .map(|c| format!("'{c}', {c}"))
+                    .collect();
+                format!(
+                    "SELECT json_object({}) FROM {table} ORDER BY {order_by}",
+                    pairs.join(", ")
+                )
+            }
+        };
+        self.texts(&sql).await
+    }
+
     /// Runs statements (DDL in tests).
     pub async fn execute(&self, sql: &str) {
         sqlx::raw_sql(sql).execute(&self.any().await).await.unwrap();
