@@ -15,13 +15,28 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// More log output on stderr (-v: debug, -vv: trace).
+    /// More log output on stderr (-v: info, -vv: debug, -vvv: trace) [default: warnings and
+    /// errors; RUST_LOG overrides].
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
-    /// Less log output on stderr (errors only).
+    /// Less log output on stderr (errors only) and no progress display.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Log format on stderr: text, or json (one object per line) for log collectors.
+    #[arg(long, value_enum, global = true, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// The subcommands.
@@ -36,6 +51,32 @@ pub enum Command {
     Top(TopArgs),
     /// List the region codes YouTube supports.
     Regions,
+    /// Check the configuration, the API key (one request, 1 quota unit), the database and the
+    /// last run; exits 1 when anything fails.
+    Doctor(DoctorArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `trendtap man > trendtap.1`.
+    Man,
+}
+
+/// `trendtap doctor`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct DoctorArgs {
+    /// YouTube Data API base URL [env: YOUTUBE_API_BASE_URL].
+    #[arg(long, value_name = "URL")]
+    pub api_base_url: Option<String>,
+
+    /// Skip the API key check (it spends 1 quota unit).
+    #[arg(long)]
+    pub offline: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
 }
 
 /// `trendtap top`.

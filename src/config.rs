@@ -210,6 +210,58 @@ pub fn resolve_fetch(
     );
     check_range("concurrency", concurrency, 1..=64, &file_origin)?;
 
+    let deadline = args
+        .deadline
+        .or(file.deadline_secs)
+        .map(Duration::from_secs);
+
+    let database = if args.dry_run {
+        None
+    } else {
+        Some(DbConfig {
+            url: resolve_db_url(&args.db, file, file_path, env)?,
+            wait_lock: args
+                .wait_lock
+                .or(file.wait_lock_secs)
+                .map(Duration::from_secs),
+        })
+    };
+
+    Ok(FetchConfig {
+        regions,
+        categories,
+        max_pages,
+        concurrency: concurrency as usize,
+        dry_run: args.dry_run.then(|| args.format.unwrap_or_default()),
+        source: match &args.from_raw {
+            // A replay needs no key: its pages are already on disk.
+            Some(dir) if !dir.is_dir() => {
+                return Err(invalid(
+                    "from_raw",
+                    "--from-raw".to_owned(),
+                    &format!("{} is not a folder", dir.display()),
+                ))
+            }
+            Some(dir) => Source::Archive(dir.clone()),
+            None => Source::Api(resolve_api(args, file, file_path, env)?),
+        },
+        save_raw: args.save_raw.clone(),
+        database,
+        deadline,
+    })
+}
+
+/// Resolves how to talk to the API: base URL, key, timeouts, retries.
+pub fn resolve_api(
+    args: &FetchArgs,
+    file: &FileConfig,
+    file_path: Option<&Path>,
+    env: EnvFn<'_>,
+) -> Result<ApiConfig, ConfigError> {
+    let file_origin = || match file_path {
+        Some(p) => format!("config file {}", p.display()),
+        None => "config file".to_owned(),
+    };
     let (base_url, base_origin) = first_of([
         (args.api_base_url.clone(), "--api-base-url".to_owned()),
         (
@@ -221,11 +273,7 @@ pub fn resolve_fetch(
     .unwrap_or_else(|| (DEFAULT_API_BASE_URL.to_owned(), "default".to_owned()));
     let base_url = check_http_url(&base_url, "api_base_url", base_origin)?;
 
-    // A replay needs no key: its pages are already on disk.
-    let key = match &args.from_raw {
-        Some(_) => None,
-        None => Some(resolve_key(file, file_path, env)?),
-    };
+    let key = resolve_key(file, file_path, env)?;
 
     let secs = |flag: Option<u64>, from_file: Option<u64>, default: u64| {
         flag.or(from_file).unwrap_or(default)
@@ -254,56 +302,16 @@ pub fn resolve_fetch(
     );
     check_range("max_attempts", max_attempts, 1..=20, &file_origin)?;
 
-    let deadline = args
-        .deadline
-        .or(file.deadline_secs)
-        .map(Duration::from_secs);
-
-    let database = if args.dry_run {
-        None
-    } else {
-        Some(DbConfig {
-            url: resolve_db_url(&args.db, file, file_path, env)?,
-            wait_lock: args
-                .wait_lock
-                .or(file.wait_lock_secs)
-                .map(Duration::from_secs),
-        })
-    };
-
-    Ok(FetchConfig {
-        regions,
-        categories,
-        max_pages,
-        concurrency: concurrency as usize,
-        dry_run: args.dry_run.then(|| args.format.unwrap_or_default()),
-        source: match (key, &args.from_raw) {
-            (Some(key), _) => Source::Api(ApiConfig {
-                base_url,
-                key,
-                connect_timeout: Duration::from_secs(connect_timeout),
-                timeout: Duration::from_secs(timeout),
-                retry: RetryPolicy {
-                    max_attempts,
-                    max_backoff: Duration::from_secs(max_backoff),
-                    ..RetryPolicy::default()
-                },
-            }),
-            (None, Some(dir)) => {
-                if !dir.is_dir() {
-                    return Err(invalid(
-                        "from_raw",
-                        "--from-raw".to_owned(),
-                        &format!("{} is not a folder", dir.display()),
-                    ));
-                }
-                Source::Archive(dir.clone())
-            }
-            (None, None) => unreachable!("a key is resolved unless replaying"),
+    Ok(ApiConfig {
+        base_url,
+        key,
+        connect_timeout: Duration::from_secs(connect_timeout),
+        timeout: Duration::from_secs(timeout),
+        retry: RetryPolicy {
+            max_attempts,
+            max_backoff: Duration::from_secs(max_backoff),
+            ..RetryPolicy::default()
         },
-        save_raw: args.save_raw.clone(),
-        database,
-        deadline,
     })
 }
 

@@ -43,6 +43,10 @@ pub struct Progress {
     pub charts_total: AtomicUsize,
     /// Pages received.
     pub pages: AtomicU64,
+    /// Requests sent, retries included.
+    pub requests: AtomicU64,
+    /// Page requests answered finally (so retries are `requests - answered`).
+    pub answered: AtomicU64,
 }
 
 /// Runs `trendtap fetch`. The database (when not a dry run) is connected, migrated and locked
@@ -71,7 +75,17 @@ pub async fn run(
     };
 
     let (mut fetch, seen_at, requests, bytes) = match (replay, &cfg.source) {
-        (Some((fetch, seen_at)), _) => (fetch, seen_at, 0, 0),
+        (Some((fetch, seen_at)), _) => {
+            progress
+                .charts_total
+                .store(fetch.outcomes.len(), Ordering::Relaxed);
+            progress
+                .charts_done
+                .store(fetch.outcomes.len(), Ordering::Relaxed);
+            let pages: u32 = fetch.outcomes.iter().map(|o| o.pages).sum();
+            progress.pages.store(u64::from(pages), Ordering::Relaxed);
+            (fetch, seen_at, 0, 0)
+        }
         (None, Source::Api(api)) => {
             let client = Arc::new(Client::new(api).map_err(Error::Usage)?);
             let archive = match &cfg.save_raw {
@@ -350,6 +364,10 @@ async fn fetch_chart(
             return (None, outcome);
         };
         outcome.requests += fetched.attempts;
+        progress
+            .requests
+            .fetch_add(u64::from(fetched.attempts), Ordering::Relaxed);
+        progress.answered.fetch_add(1, Ordering::Relaxed);
         let page = match fetched.result {
             Ok(page) => page,
             Err(ApiError::NoChart { .. }) if outcome.pages == 0 => {

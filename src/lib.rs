@@ -11,12 +11,14 @@
 pub mod cli;
 pub mod config;
 pub mod dedup;
+pub mod doctor;
 pub mod error;
 pub mod ingest;
 pub mod language;
 pub mod model;
 pub mod normalize;
 pub mod output;
+pub mod progress;
 pub mod raw;
 pub mod regions;
 pub mod secret;
@@ -26,17 +28,39 @@ pub mod youtube;
 
 use std::path::Path;
 
-use cli::{Cli, Command, DbArgs, FetchArgs, TopArgs};
+use cli::{Cli, Command, DbArgs, FetchArgs, LogFormat, TopArgs};
 use error::{Error, Exit, Halt, RunEnd};
 use secret::Redactor;
 
 /// Runs a parsed command line to its exit code. Errors are reported on stderr, redacted.
 pub async fn run(cli: Cli) -> Exit {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    // A person is watching: show progress and a closing summary.
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && !cli.quiet
+        && cli.log_format == LogFormat::Text;
     match cli.command {
-        Command::Fetch(args) => fetch(&args, &cwd).await,
+        Command::Fetch(args) => fetch(&args, &cwd, interactive).await,
         Command::Migrate(args) => migrate(&args, &cwd).await,
         Command::Top(args) => top(&args, &cwd).await,
+        Command::Doctor(args) => {
+            let mut report = String::new();
+            let exit = doctor::run(&args, &cwd, &config::process_env, &mut report).await;
+            print!("{report}");
+            exit
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "trendtap", &mut std::io::stdout());
+            Exit::Ok
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            match man.render(&mut std::io::stdout()) {
+                Ok(()) => Exit::Ok,
+                Err(e) => fail(&Error::Output(e), &Redactor::default()),
+            }
+        }
         Command::Regions => {
             let mut text = String::new();
             for (code, name) in regions::REGIONS {
@@ -48,7 +72,7 @@ pub async fn run(cli: Cli) -> Exit {
     }
 }
 
-async fn fetch(args: &FetchArgs, cwd: &Path) -> Exit {
+async fn fetch(args: &FetchArgs, cwd: &Path, interactive: bool) -> Exit {
     let cfg = match config::load_file(args.db.config.as_deref(), cwd).and_then(|(file, path)| {
         config::resolve_fetch(args, &file, path.as_deref(), &config::process_env)
     }) {
@@ -63,8 +87,20 @@ async fn fetch(args: &FetchArgs, cwd: &Path) -> Exit {
     if let Some(deadline) = cfg.deadline {
         shutdown::watch_deadline(ctl.clone(), deadline);
     }
-    let mut stdout = std::io::stdout().lock();
-    match ingest::run(&cfg, ctl, Default::default(), &mut stdout).await {
+    let progress = std::sync::Arc::new(ingest::Progress::default());
+    let display = interactive.then(|| progress::Display::start(progress.clone()));
+    let clock = std::time::Instant::now();
+    let result = ingest::run(&cfg, ctl, progress.clone(), &mut std::io::stdout().lock()).await;
+    if let Some(display) = display {
+        display.finish();
+        if let Ok(end) = &result {
+            eprintln!(
+                "{}",
+                progress::summary(end, &progress, clock.elapsed().as_secs_f64())
+            );
+        }
+    }
+    match result {
         Ok(end) => report_end(&end),
         Err(e) => fail(&e, &redactor),
     }

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use trendtap::cli::Cli;
+use trendtap::cli::{Cli, LogFormat};
+use trendtap::progress::StderrAboveBar;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -16,7 +17,7 @@ fn main() -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    init_logging(cli.verbose, cli.quiet);
+    init_logging(cli.verbose, cli.quiet, cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -31,21 +32,23 @@ fn main() -> ExitCode {
     ExitCode::from(exit as u8)
 }
 
-/// Logs go to stderr only. RUST_LOG wins; otherwise -q shows errors, -v debug, -vv trace, and the
-/// default is info on a terminal and warnings when unattended (cron mails only problems).
-fn init_logging(verbose: u8, quiet: bool) {
+/// Logs go to stderr only. RUST_LOG wins; otherwise warnings and errors (cron mails only
+/// problems), -q errors only, -v info, -vv debug, -vvv trace.
+fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
-        (false, 0) if std::io::stderr().is_terminal() => "info",
         (false, 0) => "warn",
-        (false, 1) => "debug",
+        (false, 1) => "info",
+        (false, 2) => "debug",
         (false, _) => "trace",
     };
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("warn,trendtap={level}")));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(StderrAboveBar);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }

@@ -133,7 +133,7 @@ pub struct Fetched {
 #[derive(Debug)]
 pub struct Client {
     http: reqwest::Client,
-    videos_url: String,
+    base_url: String,
     key: ApiKey,
     retry: RetryPolicy,
     requests: AtomicU64,
@@ -151,7 +151,7 @@ impl Client {
             .map_err(|e| e.without_url().to_string())?;
         Ok(Client {
             http,
-            videos_url: format!("{}/videos", cfg.base_url),
+            base_url: cfg.base_url.clone(),
             key: cfg.key.clone(),
             retry: cfg.retry,
             requests: AtomicU64::new(0),
@@ -227,16 +227,52 @@ impl Client {
             ("videoCategoryId", category),
             ("maxResults", &max_results),
             ("prettyPrint", "false"),
-            ("key", self.key.expose()),
         ];
         if let Some(token) = page_token {
             query.push(("pageToken", token));
         }
+        let (status, body) = self.get("videos", &query).await?;
+        match serde_json::from_slice::<VideoListResponse>(&body) {
+            Ok(response) => Ok(Page { response, body }),
+            Err(e) => Err(ApiError::Malformed {
+                status,
+                detail: e.to_string(),
+                body_start: body_start(&body),
+            }),
+        }
+    }
+
+    /// Checks the key with the cheapest call there is (i18nRegions.list, 1 quota unit, no
+    /// retry); returns how many regions the API lists.
+    pub async fn check_key(&self) -> Result<usize, ApiError> {
+        let (status, body) = self
+            .get("i18nRegions", &[("part", "snippet"), ("hl", "en_US")])
+            .await?;
+        #[derive(serde::Deserialize)]
+        struct Regions {
+            items: Vec<serde::de::IgnoredAny>,
+        }
+        serde_json::from_slice::<Regions>(&body)
+            .map(|r| r.items.len())
+            .map_err(|e| ApiError::Malformed {
+                status,
+                detail: e.to_string(),
+                body_start: body_start(&body),
+            })
+    }
+
+    /// One GET of `base/path?query&key=...`: the body of a 2xx answer, or the classified error.
+    async fn get(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<(u16, bytes::Bytes), ApiError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let response = self
             .http
-            .get(&self.videos_url)
-            .query(&query)
+            .get(format!("{}/{path}", self.base_url))
+            .query(query)
+            .query(&[("key", self.key.expose())])
             .send()
             .await
             .map_err(transport_error)?;
@@ -248,18 +284,11 @@ impl Client {
             .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
         let body = response.bytes().await.map_err(transport_error)?;
         self.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
-
         if status.is_success() {
-            return match serde_json::from_slice::<VideoListResponse>(&body) {
-                Ok(response) => Ok(Page { response, body }),
-                Err(e) => Err(ApiError::Malformed {
-                    status: status.as_u16(),
-                    detail: e.to_string(),
-                    body_start: body_start(&body),
-                }),
-            };
+            Ok((status.as_u16(), body))
+        } else {
+            Err(classify(status, &body, retry_after))
         }
-        Err(classify(status, &body, retry_after))
     }
 }
 

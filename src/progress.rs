@@ -1,0 +1,131 @@
+//! What a person at a terminal sees during `fetch`: a progress line (charts, pages, requests,
+//! retries) redrawn from the fetch's counters, log lines printed above it, and a one-line
+//! summary at the end. Unattended runs (stderr not a terminal) get none of this.
+
+use std::io::Write;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::error::RunEnd;
+use crate::ingest::Progress;
+
+/// The bar currently drawn, so that log lines can be printed above it.
+static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// A progress display redrawn every 100 ms until [`Display::finish`].
+#[derive(Debug)]
+pub struct Display {
+    bar: ProgressBar,
+    ticker: tokio::task::JoinHandle<()>,
+}
+
+impl Display {
+    /// Starts drawing the counters on stderr.
+    pub fn start(progress: Arc<Progress>) -> Self {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} charts {pos}/{len} {wide_msg} {elapsed}")
+                .expect("a valid template"),
+        );
+        *BAR.lock().expect("not poisoned") = Some(bar.clone());
+        let drawn = bar.clone();
+        let ticker = tokio::spawn(async move {
+            loop {
+                drawn.set_length(progress.charts_total.load(Ordering::Relaxed) as u64);
+                drawn.set_position(progress.charts_done.load(Ordering::Relaxed) as u64);
+                drawn.set_message(counters_line(&progress));
+                drawn.tick();
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        Display { bar, ticker }
+    }
+
+    /// Clears the bar.
+    pub fn finish(self) {
+        self.ticker.abort();
+        self.bar.finish_and_clear();
+        *BAR.lock().expect("not poisoned") = None;
+    }
+}
+
+fn counters_line(p: &Progress) -> String {
+    let pages = p.pages.load(Ordering::Relaxed);
+    let requests = p.requests.load(Ordering::Relaxed);
+    format!(
+        "· pages {pages} · requests {requests} · retries {}",
+        requests.saturating_sub(p.answered.load(Ordering::Relaxed))
+    )
+}
+
+/// The closing line of a run at a terminal.
+pub fn summary(end: &RunEnd, progress: &Progress, seconds: f64) -> String {
+    let requests = progress.requests.load(Ordering::Relaxed);
+    let retries = requests.saturating_sub(progress.answered.load(Ordering::Relaxed));
+    let stored = match (end.stored, end.charts_done) {
+        (true, _) => "stored",
+        (false, 0) => "nothing stored",
+        (false, _) => "not stored",
+    };
+    format!(
+        "trendtap: {}: {}/{} charts {stored}, {} pages, {requests} requests ({retries} retries) in {seconds:.1} s",
+        end.status(),
+        end.charts_done,
+        end.charts_done + end.charts_failed,
+        progress.pages.load(Ordering::Relaxed),
+    )
+}
+
+/// A log writer that prints above the progress bar when one is drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StderrAboveBar;
+
+impl Write for StderrAboveBar {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = BAR.lock().expect("not poisoned").clone();
+        match bar {
+            Some(bar) => bar
+                .suspend(|| std::io::stderr().write_all(buf))
+                .map(|()| buf.len()),
+            None => std::io::stderr().write_all(buf).map(|()| buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for StderrAboveBar {
+    type Writer = StderrAboveBar;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        *self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_counts_retries_as_requests_beyond_answers() {
+        let p = Progress::default();
+        p.pages.store(9, Ordering::Relaxed);
+        p.requests.store(12, Ordering::Relaxed);
+        p.answered.store(10, Ordering::Relaxed);
+        let end = RunEnd {
+            charts_done: 3,
+            charts_failed: 1,
+            halt: None,
+            stored: true,
+        };
+        assert_eq!(
+            summary(&end, &p, 2.31),
+            "trendtap: partial: 3/4 charts stored, 9 pages, 12 requests (2 retries) in 2.3 s"
+        );
+    }
+}
