@@ -13,8 +13,8 @@ use crate::secret::Redactor;
 pub enum Exit {
     /// Every chart was stored (a pair that has no chart counts as done).
     Ok = 0,
-    /// Failure: nothing from this run was stored (database down, bad API key, all charts failed,
-    /// deadline passed, a failed transaction).
+    /// Failure: nothing stored (database down, rolled-back store, every chart failed), or the
+    /// key was rejected or the deadline passed (charts complete by then were stored).
     Failure = 1,
     /// Usage or configuration error; no request was made.
     Usage = 2,
@@ -34,8 +34,8 @@ pub enum Exit {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    every chart was stored (a region/category without a chart counts as done)
-  1    failure, nothing from this run stored (database down, bad API key, all charts failed,
-       --deadline passed, storing failed and was rolled back)
+  1    failure: database down, storing rolled back or every chart failed (nothing stored);
+       API key rejected or --deadline passed (charts complete by then were stored)
   2    usage or configuration error, no request made
   3    partial: some charts failed, all the others were stored
   4    another trendtap run holds this database's lock
