@@ -69,14 +69,15 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
         db: args.db.clone(),
         ..FetchArgs::default()
     };
-    match config::resolve_fetch(&fetch_args, &file, path.as_deref(), env) {
-        Err(ConfigError::NoRegions) => checks.push(check(
+    if let Err(ConfigError::NoRegions) =
+        config::resolve_fetch(&fetch_args, &file, path.as_deref(), env)
+    {
+        checks.push(check(
             "regions",
             Status::Warn,
             "none configured",
             Some("set `regions` in the config file, or pass --region to fetch"),
-        )),
-        Err(_) | Ok(_) => {}
+        ));
     }
 
     match config::resolve_api(&fetch_args, &file, path.as_deref(), env) {
