@@ -54,6 +54,7 @@ pub struct FileConfig {
     timeout_secs: Option<u64>,
     max_attempts: Option<u32>,
     max_backoff_secs: Option<u64>,
+    partial_response: Option<bool>,
     deadline_secs: Option<u64>,
     wait_lock_secs: Option<u64>,
 }
@@ -111,6 +112,8 @@ pub struct ApiConfig {
     pub timeout: Duration,
     /// Retries of transient failures.
     pub retry: RetryPolicy,
+    /// Send `fields=` so that the API returns only what trendtap uses.
+    pub partial_response: bool,
 }
 
 /// Where to store.
@@ -312,6 +315,7 @@ pub fn resolve_api(
             max_backoff: Duration::from_secs(max_backoff),
             ..RetryPolicy::default()
         },
+        partial_response: file.partial_response.unwrap_or(true),
     })
 }
 

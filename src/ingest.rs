@@ -47,6 +47,29 @@ pub struct Progress {
     pub requests: AtomicU64,
     /// Page requests answered finally (so retries are `requests - answered`).
     pub answered: AtomicU64,
+    /// Time per stage, for the benchmark and the closing log line.
+    pub timings: Timings,
+}
+
+/// Microseconds spent in each stage of a run. `normalize_us` is CPU time summed over the chart
+/// tasks (it overlaps the fetch); the others are wall time.
+#[derive(Debug, Default)]
+pub struct Timings {
+    /// Connecting, migrating and locking the database, and recording the run's start.
+    pub setup_us: AtomicU64,
+    /// Fetching every chart (or reading the archive), normalization included.
+    pub fetch_us: AtomicU64,
+    /// Normalizing items (cleaning, language detection), summed over tasks.
+    pub normalize_us: AtomicU64,
+    /// Merging the charts by video.
+    pub dedup_us: AtomicU64,
+    /// Storing the run (the transaction), or writing the dry-run output.
+    pub store_us: AtomicU64,
+}
+
+/// Adds the time since `since` to a stage's counter.
+fn record(counter: &AtomicU64, since: Instant) {
+    counter.fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
 }
 
 /// Runs `trendtap fetch`. The database (when not a dry run) is connected, migrated and locked
@@ -62,17 +85,24 @@ pub async fn run(
     // A replay reads its archive first (no quota is at stake), so that the run records what it
     // replays; it keeps the original run's time as the time the videos were seen.
     let replay = match &cfg.source {
-        Source::Archive(dir) => Some(replay(dir, cfg)?),
+        Source::Archive(dir) => {
+            let reading = Instant::now();
+            let replayed = replay(dir, cfg, &progress)?;
+            record(&progress.timings.fetch_us, reading);
+            Some(replayed)
+        }
         Source::Api(_) => None,
     };
     let (regions, categories) = match &replay {
         Some((fetch, _)) => charts_of(&fetch.outcomes),
         None => (cfg.regions.clone(), cfg.categories.clone()),
     };
+    let setup = Instant::now();
     let mut store = match &cfg.database {
         Some(db) => Some(open_store(db, &regions, &categories, started_at).await?),
         None => None,
     };
+    record(&progress.timings.setup_us, setup);
 
     let (mut fetch, seen_at, requests, bytes) = match (replay, &cfg.source) {
         (Some((fetch, seen_at)), _) => {
@@ -105,6 +135,7 @@ pub async fn run(
                 concurrency = cfg.concurrency,
                 "fetching"
             );
+            let fetching = Instant::now();
             let fetch = fetch_all(
                 &client,
                 plan,
@@ -115,6 +146,7 @@ pub async fn run(
                 &progress,
             )
             .await;
+            record(&progress.timings.fetch_us, fetching);
             if let Some(archive) = &archive {
                 let fetched_at: HashMap<(&str, &str), DateTime<Utc>> = fetch
                     .charts
@@ -144,7 +176,9 @@ pub async fn run(
     for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
         *error = redactor.redact(error);
     }
+    let merging = Instant::now();
     let merged = dedup::merge(&fetch.charts);
+    record(&progress.timings.dedup_us, merging);
     let done = fetch.outcomes.iter().filter(|o| o.is_done()).count();
     let mut end = RunEnd {
         charts_done: done,
@@ -157,6 +191,7 @@ pub async fn run(
             "chart not stored: {}", o.error.as_deref().unwrap_or(""));
     }
 
+    let storing = Instant::now();
     match store.as_mut() {
         None => {
             output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
@@ -190,7 +225,9 @@ pub async fn run(
         }
     }
 
+    record(&progress.timings.store_us, storing);
     let entries: usize = fetch.charts.iter().map(|c| c.entries.len()).sum();
+    let ms = |c: &AtomicU64| c.load(Ordering::Relaxed) / 1000;
     let run_id = store.as_ref().map(|(_, id)| id.to_string());
     tracing::info!(
         run_id = run_id.as_deref().unwrap_or("dry-run"),
@@ -202,6 +239,11 @@ pub async fn run(
         requests,
         bytes,
         seconds = format_args!("{:.2}", clock.elapsed().as_secs_f64()),
+        setup_ms = ms(&progress.timings.setup_us),
+        fetch_ms = ms(&progress.timings.fetch_us),
+        normalize_cpu_ms = ms(&progress.timings.normalize_us),
+        dedup_ms = ms(&progress.timings.dedup_us),
+        store_ms = ms(&progress.timings.store_us),
         "run finished"
     );
     Ok(end)
@@ -413,6 +455,7 @@ async fn fetch_chart(
             &mut position,
             &mut entries,
             &mut outcome,
+            progress,
         );
         match page.response.next_page_token {
             Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
@@ -437,7 +480,9 @@ fn collect_page(
     position: &mut u32,
     entries: &mut Vec<(u32, Video)>,
     outcome: &mut ChartOutcome,
+    progress: &Progress,
 ) {
+    let started = Instant::now();
     outcome.pages += 1;
     for item in response.videos() {
         *position += 1;
@@ -453,6 +498,7 @@ fn collect_page(
             }
         }
     }
+    record(&progress.timings.normalize_us, started);
 }
 
 fn halted_message(ctl: &RunControl) -> String {
@@ -469,7 +515,11 @@ fn halted_message(ctl: &RunControl) -> String {
 /// Reads a raw archive back into charts, as a fetch would have produced them. `--region` and
 /// `--category` (when given) select charts; a requested region missing from the archive is an
 /// error. Returns the charts and the original run's start time.
-fn replay(dir: &Path, cfg: &FetchConfig) -> Result<(Fetch, DateTime<Utc>), Error> {
+fn replay(
+    dir: &Path,
+    cfg: &FetchConfig,
+    progress: &Progress,
+) -> Result<(Fetch, DateTime<Utc>), Error> {
     let run = raw::resolve_run(dir)?;
     let manifest = raw::read_manifest(&run)?;
     tracing::info!(run = %run.display(), charts = manifest.charts.len(), "replaying a raw archive");
@@ -521,9 +571,14 @@ fn replay(dir: &Path, cfg: &FetchConfig) -> Result<(Fetch, DateTime<Utc>), Error
                         .map_err(|e| format!("{} is not a video list: {e}", path.display()))
                 });
             match response {
-                Ok(response) => {
-                    collect_page(&key, &response, &mut position, &mut entries, &mut outcome)
-                }
+                Ok(response) => collect_page(
+                    &key,
+                    &response,
+                    &mut position,
+                    &mut entries,
+                    &mut outcome,
+                    progress,
+                ),
                 Err(e) => {
                     outcome.status = ChartStatus::Failed;
                     outcome.error = Some(format!("{key} page {page}: {e}"));

@@ -14,6 +14,15 @@ use crate::secret::ApiKey;
 
 /// The parts requested for every chart page.
 pub const PARTS: &str = "snippet,contentDetails,statistics";
+/// The partial-response selector (`fields=`): exactly what normalization reads, plus the
+/// paging fields. It shrinks a page several times over (BENCHMARKS.md); it is sent unless
+/// `partial_response = false`.
+pub const FIELDS: &str = "nextPageToken,pageInfo,items(id,snippet(publishedAt,channelId,title,channelTitle,tags,\
+categoryId,liveBroadcastContent,defaultLanguage,defaultAudioLanguage,\
+thumbnails(maxres/url,standard/url,high/url,medium/url,default/url)),\
+contentDetails(duration,definition,caption,licensedContent,contentRating/ytRating,regionRestriction),\
+statistics(viewCount,likeCount,commentCount))";
+
 /// Videos per page, the API's maximum.
 pub const PAGE_SIZE: u32 = 50;
 
@@ -136,6 +145,7 @@ pub struct Client {
     base_url: String,
     key: ApiKey,
     retry: RetryPolicy,
+    partial_response: bool,
     requests: AtomicU64,
     bytes: AtomicU64,
 }
@@ -154,6 +164,7 @@ impl Client {
             base_url: cfg.base_url.clone(),
             key: cfg.key.clone(),
             retry: cfg.retry,
+            partial_response: cfg.partial_response,
             requests: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
         })
@@ -230,6 +241,9 @@ impl Client {
         ];
         if let Some(token) = page_token {
             query.push(("pageToken", token));
+        }
+        if self.partial_response {
+            query.push(("fields", FIELDS));
         }
         let (status, body) = self.get("videos", &query).await?;
         match serde_json::from_slice::<VideoListResponse>(&body) {

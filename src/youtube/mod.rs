@@ -6,5 +6,5 @@ pub mod quota;
 pub mod retry;
 pub mod wire;
 
-pub use client::{ApiError, Client, Fetched, Page, PAGE_SIZE, PARTS};
+pub use client::{ApiError, Client, Fetched, Page, FIELDS, PAGE_SIZE, PARTS};
 pub use retry::RetryPolicy;

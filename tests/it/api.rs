@@ -557,3 +557,63 @@ async fn concurrency_bounds_requests_in_flight() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn partial_responses_keep_everything_normalization_reads() {
+    use crate::support::fake::project;
+    use trendtap::youtube::wire::VideoListResponse;
+    use trendtap::youtube::FIELDS;
+
+    for file in [
+        "videos_mostPopular_SA_snippet_statistics_2024-07.json",
+        "videos_mostPopular_IN_snippet_contentDetails_statistics_2024-11.json",
+        "videos_mostPopular_KR_snippet_2022-12.json",
+        "videos_mostPopular_JP_snippet_2022-03.json",
+        "videos_by_id_single_IN_2023-10.json",
+    ] {
+        let full: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap(),
+        )
+        .unwrap();
+        let partial = project(&full, FIELDS);
+        let (full_len, partial_len) = (full.to_string().len(), partial.to_string().len());
+        assert!(
+            partial_len * 2 < full_len,
+            "{file}: {partial_len} of {full_len} bytes"
+        );
+        let parse = |v: &serde_json::Value| -> Vec<_> {
+            let page: VideoListResponse = serde_json::from_value(v.clone()).unwrap();
+            page.videos()
+                .map(|item| trendtap::normalize::video(item.unwrap()).unwrap())
+                .collect()
+        };
+        assert_eq!(
+            parse(&full),
+            parse(&partial),
+            "{file}: a field normalization reads is not selected"
+        );
+        assert_eq!(partial.get("pageInfo"), full.get("pageInfo"));
+        assert_eq!(partial.get("nextPageToken"), full.get("nextPageToken"));
+    }
+
+    // The client asks for it, and can be told not to.
+    let api = FakeYouTube::start().await;
+    api.chart("JP", "0", &synthetic_items("jp", 3)).await;
+    let mut cfg = config(&api, &["JP"], |_| {});
+    fetch(&cfg).await;
+    cfg.api_mut().unwrap().partial_response = false;
+    fetch(&cfg).await;
+    let fields: Vec<Option<String>> = api
+        .requests()
+        .await
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "fields")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    assert_eq!(fields, [Some(FIELDS.to_owned()), None]);
+}

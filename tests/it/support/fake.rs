@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The key every test uses; tests assert it never shows up in output.
 pub const KEY: &str = "AIzaTEST-secret-key-0123456789abcdef";
@@ -68,7 +68,7 @@ impl FakeYouTube {
                 body["prevPageToken"] = json!("CDIQAQ");
             }
             Self::page_mock(region, category, i)
-                .respond_with(ResponseTemplate::new(200).set_body_json(body))
+                .respond_with(PartialResponse(body))
                 .mount(&self.server)
                 .await;
         }
@@ -257,4 +257,114 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
         rows.push(row);
     }
     rows
+}
+
+/// Serves a body as the API does: when the request has `fields=`, only the selected fields.
+pub struct PartialResponse(pub Value);
+
+impl Respond for PartialResponse {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let fields = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "fields")
+            .map(|(_, v)| v.into_owned());
+        let body = match fields {
+            Some(fields) => project(&self.0, &fields),
+            None => self.0.clone(),
+        };
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+/// Applies a partial-response selector (Google's `fields=` syntax: `a,b(c,d/e)`) to a JSON
+/// value, keeping only the selected fields; arrays are filtered element by element.
+pub fn project(value: &Value, fields: &str) -> Value {
+    let selector = parse_selector(&mut fields.chars().filter(|c| !c.is_whitespace()).peekable());
+    apply(value, &selector)
+}
+
+/// One selected path (`a/b/c`) with an optional sub-selection of its value.
+struct Selection(Vec<String>, Option<Vec<Selection>>);
+type Selector = Vec<Selection>;
+
+fn parse_selector(chars: &mut std::iter::Peekable<impl Iterator<Item = char>>) -> Selector {
+    let mut items = Vec::new();
+    loop {
+        let mut path = vec![String::new()];
+        while let Some(&c) = chars.peek() {
+            match c {
+                ',' | '(' | ')' => break,
+                '/' => path.push(String::new()),
+                c => path.last_mut().unwrap().push(c),
+            }
+            chars.next();
+        }
+        let sub = if chars.peek() == Some(&'(') {
+            chars.next();
+            let sub = parse_selector(chars);
+            assert_eq!(chars.next(), Some(')'), "unbalanced fields selector");
+            Some(sub)
+        } else {
+            None
+        };
+        items.push(Selection(path, sub));
+        match chars.peek() {
+            Some(',') => {
+                chars.next();
+            }
+            _ => return items,
+        }
+    }
+}
+
+fn apply(value: &Value, selector: &[Selection]) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| apply(v, selector)).collect()),
+        Value::Object(_) => {
+            let mut out = Value::Object(Default::default());
+            for Selection(path, sub) in selector {
+                select(value, path, sub.as_deref(), &mut out);
+            }
+            out
+        }
+        other => other.clone(),
+    }
+}
+
+fn select(value: &Value, path: &[String], sub: Option<&[Selection]>, out: &mut Value) {
+    if let Value::Array(items) = value {
+        // A path through an array applies to each element.
+        let arr = out.as_array_mut().unwrap();
+        for (i, item) in items.iter().enumerate() {
+            if arr.len() <= i {
+                arr.push(Value::Object(Default::default()));
+            }
+            select(item, path, sub, &mut arr[i]);
+        }
+        return;
+    }
+    let Some(child) = value.get(&path[0]) else {
+        return;
+    };
+    if path.len() == 1 {
+        let projected = match sub {
+            Some(sub) => apply(child, sub),
+            None => child.clone(),
+        };
+        out[path[0].as_str()] = projected;
+        return;
+    }
+    let slot = out
+        .as_object_mut()
+        .unwrap()
+        .entry(path[0].clone())
+        .or_insert_with(|| {
+            if child.is_array() {
+                Value::Array(vec![])
+            } else {
+                Value::Object(Default::default())
+            }
+        });
+    select(child, &path[1..], sub, slot);
 }
