@@ -1,0 +1,490 @@
+//! trendtap's benchmark: the whole `fetch` (the real `ingest::run`) against a fake YouTube on
+//! loopback with configurable latency, regions, categories, pages and overlap between regions,
+//! into a real PostgreSQL and the embedded SQLite. BENCHMARKS.md has the figures and how to read
+//! them.
+//!
+//! ```text
+//! cargo build --release                                     # the binary under test
+//! cargo run --release --example bench                      # every scenario
+//! cargo run --release --example bench -- throughput        # one: throughput latency scaling bandwidth
+//! TRENDTAP_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres  (the default)
+//! ```
+//!
+//! Pages are built before the run from real 2017-18 trending rows (titles, channels, tags,
+//! counts) with synthetic ids, projected with the client's `fields=` selector and gzipped as
+//! Google serves them, so the fake server costs almost nothing while the client runs.
+
+#[allow(dead_code)]
+#[path = "../tests/it/support/fake.rs"]
+mod fake;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sqlx::Connection;
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// One benchmark setting.
+#[derive(Debug, Clone)]
+struct Shape {
+    regions: usize,
+    categories: usize,
+    pages: usize,
+    /// Share of a chart's videos that also trend in other regions.
+    overlap: f64,
+    /// Per-request latency range, milliseconds.
+    latency_ms: (u64, u64),
+    concurrency: u32,
+}
+
+/// What one run measured.
+#[derive(Debug)]
+struct Measured {
+    wall: Duration,
+    setup: Duration,
+    fetch: Duration,
+    normalize_cpu: Duration,
+    dedup: Duration,
+    store: Duration,
+    entries: u64,
+    videos: u64,
+    requests: u64,
+    wire_bytes: u64,
+    /// trendtap's peak resident memory.
+    peak_rss_mb: f64,
+    /// Latency of each request the server answered, in plan order.
+    latencies: Vec<Duration>,
+}
+
+/// Pre-built pages, keyed by (region, category, page index).
+struct FakeCharts {
+    pages: HashMap<(String, String, usize), Vec<u8>>,
+    /// Distinct video ids over all pages (trendtap's count is checked against it).
+    distinct: u64,
+    shape: Shape,
+    wire_bytes: AtomicU64,
+}
+
+/// The responder mounted on the fake server (shares the pages with the measuring side).
+struct Serve(Arc<FakeCharts>);
+
+impl Respond for Serve {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let q: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+        let page = match q.get("pageToken") {
+            None => 0,
+            Some(t) => t.trim_start_matches('P').parse().unwrap_or(0),
+        };
+        let region = q.get("regionCode").cloned().unwrap_or_default();
+        let key = (
+            region.clone(),
+            q.get("videoCategoryId").cloned().unwrap_or_default(),
+            page,
+        );
+        let Some(body) = self.0.pages.get(&key) else {
+            return ResponseTemplate::new(404);
+        };
+        self.0
+            .wire_bytes
+            .fetch_add(body.len() as u64, Ordering::Relaxed);
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "application/json; charset=UTF-8")
+            .insert_header("content-encoding", "gzip")
+            .set_body_raw(body.clone(), "application/json")
+            .set_delay(latency(&self.0.shape, &region))
+    }
+}
+
+/// A deterministic latency per region, spread over the configured range.
+fn latency(shape: &Shape, region: &str) -> Duration {
+    let (lo, hi) = shape.latency_ms;
+    if hi == 0 {
+        return Duration::ZERO;
+    }
+    let h = region
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    Duration::from_millis(lo + h % (hi - lo + 1))
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+fn regions(n: usize) -> Vec<String> {
+    let real = trendtap::regions::REGIONS
+        .iter()
+        .map(|(c, _)| c.to_string());
+    real.cycle().take(n).collect()
+}
+
+/// Builds every page of a shape: real trending rows as templates, ids made unique per chart
+/// except for the shared (overlapping) share.
+fn build_pages(shape: &Shape) -> (HashMap<(String, String, usize), Vec<u8>>, u64) {
+    let mut ids = std::collections::HashSet::new();
+    let templates: Vec<Value> = ["US", "GB", "CA", "IN", "MX"]
+        .iter()
+        .flat_map(|r| fake::trending_items(r))
+        .collect();
+    let shared_every = if shape.overlap > 0.0 {
+        (1.0 / shape.overlap).round() as usize
+    } else {
+        usize::MAX
+    };
+    let mut pages = HashMap::new();
+    for (r, region) in regions(shape.regions).iter().enumerate() {
+        for c in 0..shape.categories {
+            let per_chart = shape.pages * 50;
+            for p in 0..shape.pages {
+                let items: Vec<Value> = (p * 50..(p + 1) * 50)
+                    .map(|i| {
+                        let template = &templates[(r * 7 + c * 13 + i) % templates.len()];
+                        let mut item = template.clone();
+                        let id = if i % shared_every == 0 {
+                            format!("shared{:05}", c * per_chart + i)
+                        } else {
+                            format!("v{r:03}c{c:02}i{i:03}")
+                        };
+                        ids.insert(id.clone());
+                        item["id"] = json!(id);
+                        item
+                    })
+                    .collect();
+                let mut body = json!({
+                    "kind": "youtube#videoListResponse",
+                    "etag": "bench",
+                    "items": items,
+                    "pageInfo": {"totalResults": per_chart, "resultsPerPage": 50},
+                });
+                if p + 1 < shape.pages {
+                    body["nextPageToken"] = json!(format!("P{}", p + 1));
+                }
+                let body = fake::project(&body, trendtap::youtube::FIELDS);
+                pages.insert(
+                    (region.clone(), c.to_string(), p),
+                    gzip(body.to_string().as_bytes()),
+                );
+            }
+        }
+    }
+    (pages, ids.len() as u64)
+}
+
+async fn fresh_postgres(admin: &str, name: &str) -> String {
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("PostgreSQL for the benchmark");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// Runs the real `fetch` once for a shape and a database URL (None: dry run to a sink).
+/// Runs the real binary once for a shape and a database URL (None: a dry run, output
+/// discarded), and reads its stage timings from its JSON log and its peak memory from the kernel.
+async fn run(shape: &Shape, database_url: Option<&str>) -> Measured {
+    let (pages, distinct) = build_pages(shape);
+    let charts = Arc::new(FakeCharts {
+        pages,
+        distinct,
+        shape: shape.clone(),
+        wire_bytes: AtomicU64::new(0),
+    });
+    let server = MockServer::builder().start().await;
+    Mock::given(path("/videos"))
+        .respond_with(Serve(charts.clone()))
+        .mount(&server)
+        .await;
+
+    let binary = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("trendtap");
+    assert!(
+        binary.is_file(),
+        "build the binary first: cargo build --release ({} is missing)",
+        binary.display()
+    );
+    let categories: Vec<String> = (0..shape.categories).map(|c| c.to_string()).collect();
+    let mut cmd = std::process::Command::new(&binary);
+    cmd.args(["--log-format", "json", "-v", "fetch", "--region"])
+        .arg(regions(shape.regions).join(","))
+        .arg("--category")
+        .arg(categories.join(","))
+        .args([
+            "--max-pages",
+            &shape.pages.to_string(),
+            "--concurrency",
+            &shape.concurrency.to_string(),
+        ])
+        .args(["--api-base-url", &server.uri()])
+        .env("YOUTUBE_API_KEY", "bench-key")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    match database_url {
+        Some(url) => cmd.args(["--database-url", url]),
+        None => cmd.arg("--dry-run"),
+    };
+    let started = Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap());
+    // wait4 reaps the child and reports its peak resident memory.
+    let (status, rusage) = tokio::task::spawn_blocking(move || {
+        let mut status = 0;
+        let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut rusage) };
+        assert_eq!(rc, pid, "wait4");
+        (status, rusage)
+    })
+    .await
+    .unwrap();
+    let wall = started.elapsed();
+    let log = log.join().unwrap();
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "trendtap failed:\n{log}"
+    );
+    let finished: Value = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| l["fields"]["message"] == "run finished")
+        .expect("a `run finished` log line");
+    let f = &finished["fields"];
+    let field_ms = |name: &str| Duration::from_millis(f[name].as_u64().unwrap_or(0));
+
+    let received = server.received_requests().await.unwrap_or_default();
+    let latencies = received
+        .iter()
+        .map(|r| {
+            let region = r
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "regionCode")
+                .map(|(_, v)| v.into_owned());
+            latency(shape, &region.unwrap_or_default())
+        })
+        .collect();
+    Measured {
+        wall,
+        setup: field_ms("setup_ms"),
+        fetch: field_ms("fetch_ms"),
+        normalize_cpu: field_ms("normalize_cpu_ms"),
+        dedup: field_ms("dedup_ms"),
+        store: field_ms("store_ms"),
+        entries: f["chart_entries"].as_u64().unwrap_or(0),
+        videos: {
+            let videos = f["videos"].as_u64().unwrap_or(0);
+            assert_eq!(
+                videos, charts.distinct,
+                "trendtap merged every shared video"
+            );
+            videos
+        },
+        requests: f["requests"].as_u64().unwrap_or(0),
+        wire_bytes: charts.wire_bytes.load(Ordering::Relaxed),
+        // ru_maxrss is in kilobytes on Linux.
+        peak_rss_mb: rusage.ru_maxrss as f64 / 1024.0,
+        latencies,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn rate(n: u64, d: Duration) -> String {
+    if d.is_zero() {
+        return "∞".to_owned();
+    }
+    format!("{:.0}/s", n as f64 / d.as_secs_f64())
+}
+
+async fn throughput(admin: &str) {
+    println!("\n## Throughput: 111 regions x 4 pages x 50 videos, no latency, concurrency 4\n");
+    let shape = Shape {
+        regions: 111,
+        categories: 1,
+        pages: 4,
+        overlap: 0.1,
+        latency_ms: (0, 0),
+        concurrency: 4,
+    };
+    println!("| backend | wall | setup | fetch (incl. normalize) | normalize+detect (CPU) | dedup | store | normalize+detect+dedup | store rate | videos | peak RSS | requests | bytes on the wire |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for backend in ["postgres", "sqlite", "dry-run"] {
+        let url = match backend {
+            "postgres" => Some(fresh_postgres(admin, "trendtap_bench").await),
+            "sqlite" => {
+                let dir =
+                    std::env::temp_dir().join(format!("trendtap-bench-{}", std::process::id()));
+                let _ = std::fs::remove_dir_all(&dir);
+                std::fs::create_dir_all(&dir).unwrap();
+                Some(format!("sqlite://{}", dir.join("bench.db").display()))
+            }
+            _ => None,
+        };
+        let m = run(&shape, url.as_deref()).await;
+        println!(
+            "| {backend} | {} | {} | {} | {} | {} | {} | {} videos | {} entries | {} | {:.1} MB | {} | {} KiB |",
+            ms(m.wall),
+            ms(m.setup),
+            ms(m.fetch),
+            ms(m.normalize_cpu),
+            ms(m.dedup),
+            ms(m.store),
+            rate(m.entries, m.normalize_cpu + m.dedup),
+            if backend == "dry-run" { "(JSON to a sink)".to_owned() } else { rate(m.entries, m.store) },
+            m.videos,
+            m.peak_rss_mb,
+            m.requests,
+            m.wire_bytes / 1024,
+        );
+    }
+}
+
+/// The fetch's critical path: the requests' latencies scheduled in plan order on `slots`
+/// parallel slots (what an ideal client could not beat).
+fn critical_path(latencies: &[Duration], slots: usize) -> Duration {
+    let mut free_at = vec![Duration::ZERO; slots];
+    for l in latencies {
+        let slot = free_at.iter_mut().min().unwrap();
+        *slot += *l;
+    }
+    free_at.into_iter().max().unwrap_or_default()
+}
+
+async fn latency_bound(admin: &str) {
+    println!(
+        "\n## Latency: 8 regions x 1 page, 200-500 ms per request, concurrency 4 (PostgreSQL)\n"
+    );
+    let shape = Shape {
+        regions: 8,
+        categories: 1,
+        pages: 1,
+        overlap: 0.1,
+        latency_ms: (200, 500),
+        concurrency: 4,
+    };
+    println!("| run | wall | fetch | critical path | wall / critical path |");
+    println!("|---|---|---|---|---|");
+    for i in 1..=3 {
+        let url = fresh_postgres(admin, "trendtap_bench").await;
+        let m = run(&shape, Some(&url)).await;
+        let cp = critical_path(&m.latencies, shape.concurrency as usize);
+        println!(
+            "| {i} | {} | {} | {} | {:.3} |",
+            ms(m.wall),
+            ms(m.fetch),
+            ms(cp),
+            m.wall.as_secs_f64() / cp.as_secs_f64()
+        );
+    }
+}
+
+async fn scaling(admin: &str) {
+    println!(
+        "\n## Scaling: 111 regions x 4 pages, 1, 4 and 16 categories, no latency (PostgreSQL)\n"
+    );
+    println!("| work | charts | chart entries | wall | store | time / 1x time |");
+    println!("|---|---|---|---|---|---|");
+    let mut base = None;
+    for factor in [1usize, 4, 16] {
+        let shape = Shape {
+            regions: 111,
+            categories: factor,
+            pages: 4,
+            overlap: 0.1,
+            latency_ms: (0, 0),
+            concurrency: 4,
+        };
+        let url = fresh_postgres(admin, "trendtap_bench").await;
+        let m = run(&shape, Some(&url)).await;
+        let base_wall = *base.get_or_insert(m.wall);
+        println!(
+            "| {factor}x | {} | {} | {} | {} | {:.2} |",
+            111 * factor,
+            m.entries,
+            ms(m.wall),
+            ms(m.store),
+            m.wall.as_secs_f64() / base_wall.as_secs_f64()
+        );
+    }
+}
+
+fn bandwidth() {
+    println!("\n## Bandwidth: bytes per video, recorded responses (parts snippet,contentDetails,statistics)\n");
+    println!("| response | videos | full JSON | with fields= | full, gzip | fields=, gzip |");
+    println!("|---|---|---|---|---|---|");
+    for file in [
+        "videos_mostPopular_IN_snippet_contentDetails_statistics_2024-11.json",
+        "videos_mostPopular_SA_snippet_statistics_2024-07.json",
+        "videos_mostPopular_KR_snippet_2022-12.json",
+    ] {
+        let text =
+            std::fs::read_to_string(format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+        let full: Value = serde_json::from_str(&text).unwrap();
+        let n = full["items"].as_array().unwrap().len();
+        // Google sends prettyPrint=false bodies compact: compare compact with compact.
+        let full = full.to_string();
+        let partial = fake::project(
+            &serde_json::from_str(&full).unwrap(),
+            trendtap::youtube::FIELDS,
+        )
+        .to_string();
+        let per = |bytes: usize| format!("{} B", bytes / n);
+        println!(
+            "| {file} | {n} | {} | {} | {} | {} |",
+            per(full.len()),
+            per(partial.len()),
+            per(gzip(full.as_bytes()).len()),
+            per(gzip(partial.as_bytes()).len())
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    // RUST_LOG=sqlx=debug shows each statement with its time; RUST_LOG=trendtap=info the stages.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let which = std::env::args().nth(1).unwrap_or_else(|| "all".to_owned());
+    let admin = std::env::var("TRENDTAP_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    println!(
+        "# trendtap benchmark ({} cores)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    if matches!(which.as_str(), "all" | "bandwidth") {
+        bandwidth();
+    }
+    if matches!(which.as_str(), "all" | "throughput") {
+        throughput(&admin).await;
+    }
+    if matches!(which.as_str(), "all" | "latency") {
+        latency_bound(&admin).await;
+    }
+    if matches!(which.as_str(), "all" | "scaling") {
+        scaling(&admin).await;
+    }
+}
