@@ -49,6 +49,7 @@ pub async fn run(
     );
     let clock = Instant::now();
     let mut fetch = fetch_all(&client, plan, cfg.max_pages, cfg.concurrency, &ctl).await;
+    crate::language::apply_channel_languages(&mut fetch.charts);
     // Chart errors reach the log and the runs table: make sure no secret rides along.
     let redactor = cfg.redactor();
     for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
@@ -272,7 +273,7 @@ async fn fetch_chart(
             position += 1;
             let video = item
                 .map_err(|e| e.to_string())
-                .and_then(|v| normalize::video(v).map_err(|e| e.to_string()));
+                .and_then(|v| normalize::video(v, key.region).map_err(|e| e.to_string()));
             match video {
                 Ok(video) => entries.push((position, video)),
                 Err(why) => {
