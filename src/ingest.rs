@@ -171,6 +171,8 @@ pub async fn run(
         }
         (None, Source::Archive(_)) => unreachable!("an archive source is replayed above"),
     };
+    // The channel's language fills titles that detection left undetermined.
+    crate::language::apply_channel_languages(&mut fetch.charts);
     // Chart errors reach the log and the runs table: make sure no secret rides along.
     let redactor = cfg.redactor();
     for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
@@ -489,7 +491,7 @@ fn collect_page(
         let position = *position;
         let video = item
             .map_err(|e| e.to_string())
-            .and_then(|v| normalize::video(v).map_err(|e| e.to_string()));
+            .and_then(|v| normalize::video(v, key.region).map_err(|e| e.to_string()));
         match video {
             Ok(video) => entries.push((position, video)),
             Err(why) => {

@@ -1,19 +1,45 @@
-//! A title's language: the API's word first, then detection on the cleaned title, else "und".
+//! A video's language: the API's word first, then the title (cleaned, its script, the region's
+//! likely languages, whatlang), then the channel's other videos in the run, else "und".
 //! Pure functions; codes are ISO 639-1 where one exists, as the API's own tags are.
+//!
+//! A wrong language is worse than an honest "und": every rule here abstains when the evidence is
+//! thin. `tests/data/lang_eval.tsv` measures it (`cargo run --release --example lang_eval`).
+
+mod channel;
+mod clean;
+mod english;
+pub mod eval;
+mod function_words;
+mod hindustani;
+mod script;
+mod shared;
 
 use whatlang::Lang;
 
 use crate::model::LanguageSource;
+use function_words::Votes;
+use script::{Census, Script};
+
+pub use channel::apply_channel_languages;
+
+/// Text in a non-Latin script decides when it weighs at least this much of the Latin text:
+/// Latin runs in Indian or Korean titles are mostly names and credits ("Pawan Kalyan", "BTS").
+const NATIVE_OVER_LATIN: f64 = 0.5;
+
+/// Between this and [`NATIVE_OVER_LATIN`] the two scripts compete too evenly to say.
+const CONTESTED_OVER_LATIN: f64 = 0.25;
 
 /// The language when nothing is known.
 pub const UNDETERMINED: &str = "und";
 
 /// Picks the language: `defaultAudioLanguage`, else `defaultLanguage` (primary subtag, lower
-/// case), else whatlang on `title` when its guess is reliable, else "und".
+/// case), else detection on `title` with the chart's `region` as prior, else "und". The
+/// channel's language is applied later, over the whole run ([`apply_channel_languages`]).
 pub fn resolve(
     default_audio_language: Option<&str>,
     default_language: Option<&str>,
     title: &str,
+    region: &str,
 ) -> (String, LanguageSource) {
     if let Some(code) = default_audio_language
         .and_then(primary_subtag)
@@ -21,7 +47,7 @@ pub fn resolve(
     {
         return (code, LanguageSource::Api);
     }
-    match detect(title) {
+    match detect_in(title, region) {
         Some(code) => (code.to_owned(), LanguageSource::Detected),
         None => (UNDETERMINED.to_owned(), LanguageSource::None),
     }
@@ -36,10 +62,83 @@ pub fn primary_subtag(tag: &str) -> Option<String> {
     (valid && code != UNDETERMINED && code != "zxx").then_some(code)
 }
 
-/// whatlang's guess for a text, when it says the guess is reliable.
+/// The language of a title without knowing its region, when the evidence is strong enough.
 pub fn detect(text: &str) -> Option<&'static str> {
-    let info = whatlang::detect(text)?;
-    info.is_reliable().then(|| iso639_1(info.lang()))
+    detect_in(text, "")
+}
+
+/// The language of a title seen in `region` (a canonical region code; an unknown or empty one
+/// means no prior), or `None` when the title does not say clearly.
+pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
+    let words = clean::words(text);
+    let census = Census::of(&words);
+    let latin_words = only(&words, Script::Latin);
+    let Some((script, native)) = census.strongest_non_latin() else {
+        return shared::latin(&latin_words, region);
+    };
+    let latin = census.weight(Script::Latin);
+    // Latin words without function words (an English one, or two of any language) are names
+    // and tags ("Red Velvet 레드벨벳 'Birthday'"): the other script speaks. Latin words that make
+    // sentences compete with it by length.
+    let votes = Votes::of(&latin_words);
+    let sentences = votes.of_lang("en") > 0 || votes.max() >= 2;
+    if native >= latin * NATIVE_OVER_LATIN || !sentences {
+        by_script(script, &only(&words, script), region)
+    } else if native >= latin * CONTESTED_OVER_LATIN {
+        None
+    } else {
+        shared::latin(&latin_words, region)
+    }
+}
+
+/// The words of `words` whose first letter is in `script`.
+fn only(words: &str, script: Script) -> String {
+    let mut out = String::with_capacity(words.len());
+    for word in words
+        .split(' ')
+        .filter(|w| w.chars().find_map(Script::of) == Some(script))
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The language of text in a non-Latin script.
+fn by_script(script: Script, words: &str, region: &str) -> Option<&'static str> {
+    let code = match script {
+        Script::Hangul => "ko",
+        Script::Kana => "ja",
+        // Han alone is Chinese, but a Japanese chart's Han-only title is Japanese.
+        Script::Han if region == "JP" => "ja",
+        Script::Han => "zh",
+        Script::Thai => "th",
+        Script::Lao => "lo",
+        Script::Greek => "el",
+        Script::Hebrew => "he",
+        Script::Georgian => "ka",
+        Script::Armenian => "hy",
+        Script::Bengali => "bn",
+        Script::Gurmukhi => "pa",
+        Script::Gujarati => "gu",
+        Script::Oriya => "or",
+        Script::Tamil => "ta",
+        Script::Telugu => "te",
+        Script::Kannada => "kn",
+        Script::Malayalam => "ml",
+        Script::Sinhala => "si",
+        Script::Myanmar => "my",
+        Script::Khmer => "km",
+        // Amharic and Tigrinya share the script and whatlang knows only Amharic.
+        Script::Ethiopic => return None,
+        Script::Devanagari => return shared::devanagari(words, region),
+        Script::Arabic => return shared::arabic(words, region),
+        Script::Cyrillic => return shared::cyrillic(words, region),
+        Script::Latin => return shared::latin(words, region),
+    };
+    Some(code)
 }
 
 /// ISO 639-1 for whatlang's ISO 639-3 languages (639-3 where 639-1 has none).
@@ -117,6 +216,11 @@ pub fn iso639_1(lang: Lang) -> &'static str {
     }
 }
 
+/// whatlang's language for an ISO 639-1 code, when whatlang knows it.
+pub fn whatlang_lang(code: &str) -> Option<Lang> {
+    Lang::all().iter().copied().find(|l| iso639_1(*l) == code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,47 +228,123 @@ mod tests {
     #[test]
     fn api_language_wins_and_is_reduced_to_its_primary_subtag() {
         assert_eq!(
-            resolve(Some("en-US"), Some("fr"), "Hola"),
+            resolve(Some("en-US"), Some("fr"), "Hola", "MX"),
             ("en".into(), LanguageSource::Api)
         );
         assert_eq!(
-            resolve(None, Some("pt-BR"), "Hello"),
+            resolve(None, Some("pt-BR"), "Hello", "US"),
             ("pt".into(), LanguageSource::Api)
         );
         assert_eq!(
-            resolve(Some("hi-Latn"), None, ""),
+            resolve(Some("hi-Latn"), None, "", "IN"),
             ("hi".into(), LanguageSource::Api)
         );
         assert_eq!(
-            resolve(Some("zh_TW"), None, ""),
+            resolve(Some("zh_TW"), None, "", "TW"),
             ("zh".into(), LanguageSource::Api)
         );
         // A useless tag falls through to detection.
-        assert_eq!(resolve(Some("zxx"), None, "").1, LanguageSource::None);
+        assert_eq!(resolve(Some("zxx"), None, "", "US").1, LanguageSource::None);
     }
 
     #[test]
-    fn detection_only_when_reliable() {
+    fn detection_speaks_only_with_evidence() {
         let (lang, source) = resolve(
             None,
             None,
             "تحدي فك الشفرة سيناريو مجنون مع الأصدقاء في المدينة",
+            "SA",
         );
         assert_eq!((lang.as_str(), source), ("ar", LanguageSource::Detected));
         let (lang, source) = resolve(
             None,
             None,
             "Les enfants jouent dans le jardin pendant que leurs parents préparent le dîner",
+            "FR",
         );
         assert_eq!((lang.as_str(), source), ("fr", LanguageSource::Detected));
+        for nothing in ["🔥🔥 2018", "", "#shorts @someone", "BTS | Official MV"] {
+            assert_eq!(
+                resolve(None, None, nothing, "US"),
+                ("und".into(), LanguageSource::None),
+                "{nothing}"
+            );
+        }
+    }
+
+    #[test]
+    fn scripts_that_settle_the_language() {
+        for (title, lang) in [
+            ("경기가 끝난 후 선수들을 찾은 구자철", "ko"),
+            ("ザコ審判【テニス】#Shorts", "ja"),
+            (
+                "急诊科医生 | Emergency Physician 25（张嘉译、王珞丹、柯蓝等主演）",
+                "zh",
+            ),
+            ("வாணி ராணி - VAANI RANI - Episode 1416", "ta"),
+            ("ఇవాంకా హైదరాబాద్ కు వచ్చింది", "te"),
+            ("Red Velvet 레드벨벳 'Birthday' MV", "ko"),
+            ("Ελλάδα σήμερα", "el"),
+            ("ข่าวเช้า วันนี้", "th"),
+        ] {
+            assert_eq!(detect_in(title, "CA"), Some(lang), "{title}");
+        }
+        // Han alone is Japanese in a Japanese chart.
+        assert_eq!(detect_in("東京大学", "JP"), Some("ja"));
+        // Amharic and Tigrinya share a script.
+        assert_eq!(detect_in("ድጉል ህያብ ራብዓይ ክፋል", "CA"), None);
+    }
+
+    #[test]
+    fn scripts_shared_by_several_languages() {
         assert_eq!(
-            resolve(None, None, "🔥🔥 2018"),
-            ("und".into(), LanguageSource::None)
+            detect_in("ठाणे : मनसे अध्यक्ष राज ठाकरेंचं भाषण", "IN"),
+            Some("mr")
         );
         assert_eq!(
-            resolve(None, None, ""),
-            ("und".into(), LanguageSource::None)
+            detect_in("बारिश में हुआ शशि कपूर का अंतिम संस्कार", "IN"),
+            Some("hi")
         );
+        assert_eq!(
+            detect_in("Слуга Народа 2 - От любви до импичмента", "CA"),
+            Some("ru")
+        );
+        assert_eq!(detect_in("Та нічого, все нормально", "CA"), Some("uk"));
+        assert_eq!(detect_in("پاکستان کے وزیر اعظم نے کہا", "PK"), Some("ur"));
+        assert_eq!(detect_in("ملخص مباراة الهلال والنصر", "SA"), Some("ar"));
+    }
+
+    #[test]
+    fn latin_titles_use_grammar_words_english_vocabulary_and_the_region() {
+        for (title, region, lang) in [
+            (
+                "How To Train Your Dragon | Official Teaser Trailer",
+                "IN",
+                Some("en"),
+            ),
+            ("Garlic Knot Chicken Alfredo Ring", "US", Some("en")),
+            ("El Día Después: Jugar así es una mierda", "GB", Some("es")),
+            (
+                "Si vous voyez ceci en forêt, courez vite et demandez de l'aide!",
+                "CA",
+                Some("fr"),
+            ),
+            (
+                "Yeh Rishta Kya Kehlata Hai PROMO | 19th November 2024",
+                "IN",
+                Some("hi"),
+            ),
+            (
+                "Pinoy Singers, binigyan ni Donald Trump ng standing ovation sa ASEAN Summit",
+                "PH",
+                Some("tl"),
+            ),
+            // Names and tags only: no language.
+            ("Kuladheivam SUN TV Episode - 775 (17-11-17)", "IN", None),
+            ("Alanyaspor 0-1 Fenerbahçe 17' Vincent Janssen", "GB", None),
+        ] {
+            assert_eq!(detect_in(title, region), lang, "{title}");
+        }
     }
 
     #[test]
@@ -173,5 +353,21 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), Lang::all().len());
+        assert_eq!(whatlang_lang("nb"), Some(Lang::Nob));
+        assert_eq!(whatlang_lang("ms"), None);
+    }
+
+    /// The evaluation set as a regression test: fails when detection loses precision or
+    /// coverage (the targets are 95% and 85%; see BENCHMARKS.md for the measured figures).
+    #[test]
+    fn evaluation_set_precision_and_coverage_hold() {
+        let samples = eval::parse(eval::LANG_EVAL_TSV).unwrap();
+        let report = eval::Report::run(&samples, |s| {
+            detect_in(&crate::normalize::clean_text(s.title), s.region).map(str::to_owned)
+        });
+        let (precision, coverage) = (report.all.precision(), report.all.coverage());
+        assert!(precision >= 0.93, "precision {precision:.3}");
+        assert!(coverage >= 0.80, "coverage {coverage:.3}");
+        assert!(report.holdout.precision() >= 0.93, "held-out precision");
     }
 }

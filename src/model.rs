@@ -25,6 +25,8 @@ impl std::fmt::Display for ChartKey {
 pub enum LanguageSource {
     /// The API's defaultAudioLanguage or defaultLanguage.
     Api,
+    /// The API's language for the same channel's other videos in the run.
+    Channel,
     /// Detected from the normalized title.
     Detected,
     /// Unknown: the language is "und".
@@ -36,6 +38,7 @@ impl LanguageSource {
     pub fn as_str(self) -> &'static str {
         match self {
             LanguageSource::Api => "api",
+            LanguageSource::Channel => "channel",
             LanguageSource::Detected => "detected",
             LanguageSource::None => "none",
         }

@@ -20,8 +20,8 @@ pub enum Skip {
     MissingTitle(String),
 }
 
-/// Normalizes one item of a chart.
-pub fn video(item: wire::Video) -> Result<Video, Skip> {
+/// Normalizes one item of the chart of `region` (the region is the language detection's prior).
+pub fn video(item: wire::Video, region: &str) -> Result<Video, Skip> {
     let video_id = item
         .id
         .map(|id| id.trim().to_owned())
@@ -38,6 +38,7 @@ pub fn video(item: wire::Video) -> Result<Video, Skip> {
         snippet.default_audio_language.as_deref(),
         snippet.default_language.as_deref(),
         &title,
+        region,
     );
     let stats = item.statistics.unwrap_or_default();
     let details = item.content_details;
@@ -242,7 +243,9 @@ mod tests {
               "contentDetails":{"duration":"PT1M5S","caption":"false","licensedContent":true,"definition":"hd",
                 "contentRating":{"ytRating":"ytAgeRestricted"},"regionRestriction":{"allowed":["in","BD"]}},
               "statistics":{"viewCount":"585882","likeCount":"0","favoriteCount":"0"}}"#,
-        ))
+            ),
+            "SA",
+        )
         .unwrap();
         assert_eq!(v.title, "عنوان");
         assert_eq!(v.channel_title.as_deref(), Some("Café"));
@@ -276,22 +279,22 @@ mod tests {
     #[test]
     fn items_without_id_or_title_are_skipped() {
         assert_eq!(
-            video(item(r#"{"snippet":{"title":"t"}}"#)),
+            video(item(r#"{"snippet":{"title":"t"}}"#), "US"),
             Err(Skip::MissingId)
         );
         assert_eq!(
-            video(item(r#"{"id":"x","snippet":{"title":"\u200f "}}"#)),
+            video(item(r#"{"id":"x","snippet":{"title":"\u200f "}}"#), "US"),
             Err(Skip::MissingTitle("x".into()))
         );
         assert_eq!(
-            video(item(r#"{"id":"x"}"#)),
+            video(item(r#"{"id":"x"}"#), "US"),
             Err(Skip::MissingTitle("x".into()))
         );
     }
 
     #[test]
     fn minimal_item_has_unknowns_not_zeros() {
-        let v = video(item(r#"{"id":"x","snippet":{"title":"t"}}"#)).unwrap();
+        let v = video(item(r#"{"id":"x","snippet":{"title":"t"}}"#), "US").unwrap();
         assert_eq!(
             (v.view_count, v.like_count, v.comment_count),
             (None, None, None)
@@ -313,7 +316,7 @@ mod tests {
         ] {
             let page: VideoListResponse = serde_json::from_str(json).unwrap();
             for item in page.videos() {
-                let v = video(item.unwrap()).unwrap();
+                let v = video(item.unwrap(), "US").unwrap();
                 assert!(!v.title.is_empty() && !v.title.chars().any(is_bidi_control));
                 assert!(v.published_at.is_some());
             }

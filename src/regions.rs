@@ -135,6 +135,140 @@ pub fn name(code: &str) -> Option<&'static str> {
         .map(|i| REGIONS[i].1)
 }
 
+/// The languages a region's charts are written in, most common first, as ISO 639-1 codes: the
+/// prior of title language detection (see `language`). English is listed wherever it trends,
+/// which is nearly everywhere. A language whatlang cannot detect (Swahili, Malay, Kazakh...) is
+/// listed when it matters anyway: it keeps a neighbour from being claimed in its place (whatlang
+/// calls Malay "Indonesian").
+///
+/// Compiled from the official and widely used languages of each country and from what its
+/// trending charts show (e.g. Indian charts: Hindi, English and every major Indic language).
+pub const LANGUAGE_PRIORS: &[(&str, &[&str])] = &[
+    ("AE", &["ar", "en", "hi", "ur", "ml"]),
+    ("AM", &["hy", "ru", "en"]),
+    ("AR", &["es", "en"]),
+    ("AT", &["de", "en"]),
+    ("AU", &["en"]),
+    ("AZ", &["az", "ru", "tr", "en"]),
+    ("BA", &["bs", "hr", "sr", "en"]),
+    ("BD", &["bn", "en", "hi"]),
+    ("BE", &["nl", "fr", "de", "en"]),
+    ("BG", &["bg", "en"]),
+    ("BH", &["ar", "en", "hi", "ur", "ml"]),
+    ("BO", &["es", "en"]),
+    ("BR", &["pt", "en"]),
+    ("BY", &["ru", "be", "en"]),
+    ("CA", &["en", "fr"]),
+    ("CH", &["de", "fr", "it", "en"]),
+    ("CL", &["es", "en"]),
+    ("CO", &["es", "en"]),
+    ("CR", &["es", "en"]),
+    ("CY", &["el", "tr", "en"]),
+    ("CZ", &["cs", "sk", "en"]),
+    ("DE", &["de", "en", "tr"]),
+    ("DK", &["da", "en"]),
+    ("DO", &["es", "en"]),
+    ("DZ", &["ar", "fr", "en"]),
+    ("EC", &["es", "en"]),
+    ("EE", &["et", "ru", "en"]),
+    ("EG", &["ar", "en"]),
+    ("ES", &["es", "ca", "en"]),
+    ("FI", &["fi", "sv", "en"]),
+    ("FR", &["fr", "en"]),
+    ("GB", &["en"]),
+    ("GE", &["ka", "ru", "en"]),
+    ("GH", &["en", "ak"]),
+    ("GR", &["el", "en"]),
+    ("GT", &["es", "en"]),
+    ("HK", &["zh", "en"]),
+    ("HN", &["es", "en"]),
+    ("HR", &["hr", "sr", "en"]),
+    ("HU", &["hu", "en"]),
+    ("ID", &["id", "jv", "en"]),
+    ("IE", &["en"]),
+    ("IL", &["he", "ar", "ru", "en"]),
+    (
+        "IN",
+        &[
+            "hi", "en", "ta", "te", "ml", "kn", "mr", "bn", "gu", "pa", "or", "ur",
+        ],
+    ),
+    ("IQ", &["ar", "ku", "en"]),
+    ("IS", &["is", "en"]),
+    ("IT", &["it", "en"]),
+    ("JM", &["en"]),
+    ("JO", &["ar", "en"]),
+    ("JP", &["ja", "en"]),
+    ("KE", &["en", "sw"]),
+    ("KH", &["km", "en"]),
+    ("KR", &["ko", "en"]),
+    ("KW", &["ar", "en", "hi", "ur"]),
+    ("KZ", &["kk", "ru", "en"]),
+    ("LA", &["lo", "th", "en"]),
+    ("LB", &["ar", "fr", "en"]),
+    ("LI", &["de", "en"]),
+    ("LK", &["si", "ta", "en"]),
+    ("LT", &["lt", "ru", "en"]),
+    ("LU", &["lb", "fr", "de", "en"]),
+    ("LV", &["lv", "ru", "en"]),
+    ("LY", &["ar", "en"]),
+    ("MA", &["ar", "fr", "en"]),
+    ("MD", &["ro", "ru", "en"]),
+    ("ME", &["sr", "hr", "en"]),
+    ("MK", &["mk", "sq", "en"]),
+    ("MT", &["mt", "en"]),
+    ("MX", &["es", "en"]),
+    ("MY", &["ms", "en", "zh", "ta"]),
+    ("NG", &["en", "ha", "yo", "ig"]),
+    ("NI", &["es", "en"]),
+    ("NL", &["nl", "en"]),
+    ("NO", &["nb", "en"]),
+    ("NP", &["ne", "hi", "en"]),
+    ("NZ", &["en"]),
+    ("OM", &["ar", "en", "hi", "ur"]),
+    ("PA", &["es", "en"]),
+    ("PE", &["es", "en"]),
+    ("PG", &["en"]),
+    ("PH", &["tl", "en"]),
+    ("PK", &["ur", "en", "hi", "pa"]),
+    ("PL", &["pl", "en"]),
+    ("PR", &["es", "en"]),
+    ("PT", &["pt", "en"]),
+    ("PY", &["es", "en"]),
+    ("QA", &["ar", "en", "hi", "ur"]),
+    ("RO", &["ro", "en"]),
+    ("RS", &["sr", "en"]),
+    ("RU", &["ru", "en"]),
+    ("SA", &["ar", "en"]),
+    ("SE", &["sv", "en"]),
+    ("SG", &["en", "zh", "ms", "ta"]),
+    ("SI", &["sl", "hr", "en"]),
+    ("SK", &["sk", "cs", "en"]),
+    ("SN", &["fr", "wo", "en"]),
+    ("SV", &["es", "en"]),
+    ("TH", &["th", "en"]),
+    ("TN", &["ar", "fr", "en"]),
+    ("TR", &["tr", "en"]),
+    ("TW", &["zh", "en"]),
+    ("TZ", &["sw", "en"]),
+    ("UA", &["uk", "ru", "en"]),
+    ("UG", &["en", "sw"]),
+    ("US", &["en", "es"]),
+    ("UY", &["es", "en"]),
+    ("VE", &["es", "en"]),
+    ("VN", &["vi", "en"]),
+    ("YE", &["ar", "en"]),
+    ("ZA", &["en", "af", "zu"]),
+    ("ZW", &["en", "sn"]),
+];
+
+/// The languages expected in a canonical region's charts (empty for an unknown code).
+pub fn languages(code: &str) -> &'static [&'static str] {
+    LANGUAGE_PRIORS
+        .binary_search_by(|(c, _)| (*c).cmp(code))
+        .map_or(&[], |i| LANGUAGE_PRIORS[i].1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +289,19 @@ mod tests {
         assert_eq!(canonical("XX"), None);
         assert_eq!(canonical("USA"), None);
         assert_eq!(name("AE"), Some("United Arab Emirates"));
+    }
+
+    #[test]
+    fn every_region_has_a_language_prior() {
+        assert_eq!(LANGUAGE_PRIORS.len(), REGIONS.len());
+        for ((code, _), (prior_code, langs)) in REGIONS.iter().zip(LANGUAGE_PRIORS) {
+            assert_eq!(code, prior_code);
+            assert!(!langs.is_empty() && langs.contains(&"en"), "{code}");
+            assert!(langs
+                .iter()
+                .all(|l| l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase())));
+        }
+        assert_eq!(languages("FI"), ["fi", "sv", "en"]);
+        assert_eq!(languages("XX"), [] as [&str; 0]);
     }
 }

@@ -585,7 +585,7 @@ async fn partial_responses_keep_everything_normalization_reads() {
         let parse = |v: &serde_json::Value| -> Vec<_> {
             let page: VideoListResponse = serde_json::from_value(v.clone()).unwrap();
             page.videos()
-                .map(|item| trendtap::normalize::video(item.unwrap()).unwrap())
+                .map(|item| trendtap::normalize::video(item.unwrap(), "US").unwrap())
                 .collect()
         };
         assert_eq!(

@@ -398,3 +398,60 @@ async fn help_documents_the_exit_codes() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_stored_language_says_where_it_came_from() {
+    let api = FakeYouTube::start().await;
+    let item = |id: &str, channel: &str, title: &str, audio: Option<&str>| {
+        let mut snippet =
+            serde_json::json!({"title": title, "channelId": channel, "channelTitle": "c"});
+        if let Some(audio) = audio {
+            snippet["defaultAudioLanguage"] = audio.into();
+        }
+        serde_json::json!({"id": id, "snippet": snippet})
+    };
+    let items = [
+        item("api1", "UCte", "Oye Bhagi | Episode - 3", Some("te")),
+        item(
+            "chan1",
+            "UCte",
+            "Singappenne - Promo | 20 Nov 2024 | Sun TV",
+            None,
+        ),
+        item(
+            "det1",
+            "UCte",
+            "How To Train Your Dragon | Official Teaser Trailer",
+            None,
+        ),
+        item(
+            "none1",
+            "UCx",
+            "Singappenne - Promo | 20 Nov 2024 | Sun TV #2",
+            None,
+        ),
+    ];
+    api.chart("IN", "0", &items).await;
+    let db = TestDb::new().await;
+    let url = api.url();
+    let out = trendtap(&["fetch", "--region", "IN"], &env(&url, Some(&db.url))).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let pool = db.pool().await;
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT video_id, language, language_source FROM videos ORDER BY video_id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let expect = [
+        ("api1", "te", "api"),
+        ("chan1", "te", "channel"),
+        ("det1", "en", "detected"),
+        ("none1", "und", "none"),
+    ];
+    let rows: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(rows, expect);
+}

@@ -27,7 +27,8 @@ fn chart(region: &'static str, items: &[Value], fetched_at: DateTime<Utc>) -> Ch
             .map(|(i, item)| {
                 (
                     i as u32 + 1,
-                    normalize::video(serde_json::from_value(item.clone()).unwrap()).unwrap(),
+                    normalize::video(serde_json::from_value(item.clone()).unwrap(), region)
+                        .unwrap(),
                 )
             })
             .collect(),
