@@ -258,6 +258,9 @@ async fn run(shape: &Shape, database_url: Option<&str>) -> Measured {
     .unwrap();
     let wall = started.elapsed();
     let log = log.join().unwrap();
+    if std::env::var_os("TRENDTAP_BENCH_LOG").is_some() {
+        eprintln!("{log}");
+    }
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "trendtap failed:\n{log}"

@@ -1,6 +1,7 @@
 //! Pure: merges the charts of a run into one record per video id, keeping every (region,
 //! category, rank) at which the video was seen.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::model::{Appearance, Chart, MergedVideo, Video};
@@ -11,7 +12,7 @@ use crate::model::{Appearance, Chart, MergedVideo, Video};
 ///
 /// When a video appears in several charts, its metadata comes from the first chart in key order
 /// and each count is the largest seen: counts only grow, so the largest is the freshest.
-pub fn merge(charts: &[Chart]) -> Vec<MergedVideo> {
+pub fn merge(charts: &[Chart]) -> Vec<MergedVideo<'_>> {
     let mut order: Vec<&Chart> = charts.iter().collect();
     order.sort_by(|a, b| a.key.cmp(&b.key));
 
@@ -35,7 +36,7 @@ pub fn merge(charts: &[Chart]) -> Vec<MergedVideo> {
                 None => {
                     index.insert(&video.video_id, merged.len());
                     merged.push(MergedVideo {
-                        video: video.clone(),
+                        video: Cow::Borrowed(video),
                         charts: vec![appearance],
                     });
                 }
@@ -49,10 +50,17 @@ pub fn merge(charts: &[Chart]) -> Vec<MergedVideo> {
     merged
 }
 
-fn merge_counts(into: &mut Video, other: &Video) {
-    into.view_count = into.view_count.max(other.view_count);
-    into.like_count = into.like_count.max(other.like_count);
-    into.comment_count = into.comment_count.max(other.comment_count);
+fn merge_counts(into: &mut Cow<'_, Video>, other: &Video) {
+    let larger = |a: Option<i64>, b: Option<i64>| a.max(b);
+    let counts = (
+        larger(into.view_count, other.view_count),
+        larger(into.like_count, other.like_count),
+        larger(into.comment_count, other.comment_count),
+    );
+    if counts != (into.view_count, into.like_count, into.comment_count) {
+        let video = into.to_mut();
+        (video.view_count, video.like_count, video.comment_count) = counts;
+    }
 }
 
 #[cfg(test)]
@@ -130,8 +138,8 @@ mod tests {
         let mut x = chart("AE", "0", &[("a", Some(1))]);
         x.entries[0].1.like_count = Some(3);
         let y = chart("US", "0", &[("a", Some(2))]);
-        let one = merge(&[x.clone(), y.clone()]);
-        let two = merge(&[y, x]);
+        let (forward, backward) = ([x.clone(), y.clone()], [y, x]);
+        let (one, two) = (merge(&forward), merge(&backward));
         assert_eq!(one, two);
         assert_eq!(one[0].video.like_count, Some(3));
         assert_eq!(one[0].video.view_count, Some(2));
@@ -139,7 +147,8 @@ mod tests {
 
     #[test]
     fn a_video_twice_in_one_chart_keeps_both_ranks() {
-        let merged = merge(&[chart("JP", "0", &[("a", None), ("b", None), ("a", None)])]);
+        let charts = [chart("JP", "0", &[("a", None), ("b", None), ("a", None)])];
+        let merged = merge(&charts);
         assert_eq!(merged.len(), 2);
         let ranks: Vec<_> = merged[0].charts.iter().map(|p| p.rank).collect();
         assert_eq!(ranks, [1, 3]);

@@ -104,11 +104,14 @@ pub struct Appearance {
 }
 
 /// A video with every chart of the run it was seen in: one element of the dry-run output.
+///
+/// The video is borrowed from the first chart that has it, and copied only when another chart
+/// reports larger counts: most videos trend in one chart, and a run holds tens of thousands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MergedVideo {
+pub struct MergedVideo<'a> {
     /// The video.
     #[serde(flatten)]
-    pub video: Video,
+    pub video: std::borrow::Cow<'a, Video>,
     /// Every (region, category, rank) where it was seen, sorted.
     pub charts: Vec<Appearance>,
 }

@@ -30,8 +30,7 @@ pub fn video(item: wire::Video, region: &str) -> Result<Video, Skip> {
     let snippet = item.snippet.unwrap_or_default();
     let title = snippet
         .title
-        .as_deref()
-        .map(clean_text)
+        .map(clean_owned)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| Skip::MissingTitle(video_id.clone()))?;
     let (language, language_source) = language::resolve(
@@ -58,8 +57,7 @@ pub fn video(item: wire::Video, region: &str) -> Result<Video, Skip> {
         channel_id: non_empty(snippet.channel_id),
         channel_title: snippet
             .channel_title
-            .as_deref()
-            .map(clean_text)
+            .map(clean_owned)
             .filter(|t| !t.is_empty()),
         category_id: non_empty(snippet.category_id),
         published_at: snippet.published_at.as_deref().and_then(parse_timestamp),
@@ -75,8 +73,8 @@ pub fn video(item: wire::Video, region: &str) -> Result<Video, Skip> {
         tags: snippet
             .tags
             .unwrap_or_default()
-            .iter()
-            .map(|t| clean_text(t))
+            .into_iter()
+            .map(clean_owned)
             .filter(|t| !t.is_empty())
             .collect(),
         thumbnail_url: snippet.thumbnails.and_then(best_thumbnail),
@@ -105,23 +103,40 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Removes BiDi formatting characters, applies NFC and trims. Text that is already clean (the
-/// common case) is copied once without going through the normalizer.
+/// Removes BiDi formatting characters, turns other control characters into spaces, applies NFC
+/// and trims.
 pub fn clean_text(text: &str) -> String {
-    let has_bidi = text.chars().any(is_bidi_control);
-    let stripped: std::borrow::Cow<'_, str> = if has_bidi {
+    clean_owned(text.to_owned())
+}
+
+/// [`clean_text`] on an owned string, which it returns as is when it is already clean: most
+/// titles and tags are printable ASCII, for which only the trim can apply.
+pub fn clean_owned(text: String) -> String {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return trim_owned(text);
+    }
+    let stripped = if text.chars().any(|c| is_bidi_control(c) || c.is_control()) {
         text.chars()
             .filter(|c| !is_bidi_control(*c))
-            .collect::<String>()
-            .into()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
     } else {
-        text.into()
+        text
     };
     let nfc = match is_nfc_quick(stripped.chars()) {
         IsNormalized::Yes => stripped,
-        _ => stripped.nfc().collect::<String>().into(),
+        _ => stripped.nfc().collect(),
     };
-    nfc.trim().to_owned()
+    trim_owned(nfc)
+}
+
+fn trim_owned(text: String) -> String {
+    let trimmed = text.trim();
+    if trimmed.len() == text.len() {
+        text
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// Parses an ISO 8601 duration as the API sends it (`PT1H8M25S`, `P1DT2H`, `P0D`) into seconds.
@@ -203,6 +218,10 @@ mod tests {
         assert_eq!(cleaned, "Café de München");
         assert_eq!(cleaned.chars().count(), 15);
         assert_eq!(clean_text("  plain  "), "plain");
+        // Control characters become spaces (U+001F separates array elements on their way to
+        // PostgreSQL, so it must never survive).
+        assert_eq!(clean_text("a\u{1F}b\tc"), "a b c");
+        assert_eq!(clean_text("ok\n"), "ok");
         for c in [
             '\u{200E}', '\u{200F}', '\u{061C}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}',
         ] {

@@ -7,7 +7,7 @@ use crate::cli::Format;
 use crate::model::MergedVideo;
 
 /// Writes the videos; a closed pipe (`| head`) is not an error.
-pub fn write(out: &mut dyn Write, format: Format, videos: &[MergedVideo]) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, format: Format, videos: &[MergedVideo<'_>]) -> io::Result<()> {
     let mut out = io::BufWriter::new(out);
     let result = (|| {
         match format {

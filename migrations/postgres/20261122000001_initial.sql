@@ -1,5 +1,10 @@
 -- trendtap's schema. The tables are part of the product's interface: analysts query them.
 -- README.md ("Schema") documents every column; keep the two in step.
+--
+-- No foreign keys: a run's rows are written by trendtap alone, in one transaction that upserts
+-- `videos` before the rows naming them, so every video_id and run_id refers to a row. A foreign
+-- key check is a trigger per inserted row; on 22,000 chart entries they cost more than the
+-- inserts themselves (BENCHMARKS.md).
 
 -- One row per `trendtap fetch` that reached the database, written before the first API request.
 CREATE TABLE runs (
@@ -53,12 +58,12 @@ CREATE TABLE videos (
     live_broadcast_content text,
     first_seen_at          timestamptz NOT NULL,
     last_seen_at           timestamptz NOT NULL,
-    last_run_id            bigint NOT NULL REFERENCES runs (run_id)
+    last_run_id            bigint NOT NULL
 );
 
 -- Where each video has trended.
 CREATE TABLE video_regions (
-    video_id      text NOT NULL REFERENCES videos (video_id) ON DELETE CASCADE,
+    video_id      text NOT NULL,
     region        text NOT NULL,
     first_seen_at timestamptz NOT NULL,
     last_seen_at  timestamptz NOT NULL,
@@ -71,11 +76,11 @@ CREATE INDEX video_regions_region_idx ON video_regions (region, last_seen_at DES
 
 -- Append-only history: one row per video per chart per run.
 CREATE TABLE chart_entries (
-    run_id        bigint NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    run_id        bigint NOT NULL,
     region        text NOT NULL,
     category_id   text NOT NULL,
     rank          integer NOT NULL CHECK (rank >= 1),
-    video_id      text NOT NULL REFERENCES videos (video_id),
+    video_id      text NOT NULL,
     view_count    bigint,
     like_count    bigint,
     comment_count bigint,

@@ -1,5 +1,5 @@
 -- trendtap's schema for the embedded SQLite store: the same tables and columns as PostgreSQL's
--- (migrations/postgres), with SQLite's types: text[] and jsonb columns hold JSON text, booleans
+-- (migrations/postgres), and like them without foreign keys (see there why), with SQLite's types: text[] and jsonb columns hold JSON text, booleans
 -- are 0/1, timestamps are UTC text in RFC 3339 with microseconds (so that they sort as text).
 
 CREATE TABLE runs (
@@ -46,11 +46,11 @@ CREATE TABLE videos (
     live_broadcast_content TEXT,
     first_seen_at          TEXT NOT NULL,
     last_seen_at           TEXT NOT NULL,
-    last_run_id            INTEGER NOT NULL REFERENCES runs (run_id)
+    last_run_id            INTEGER NOT NULL
 );
 
 CREATE TABLE video_regions (
-    video_id      TEXT NOT NULL REFERENCES videos (video_id) ON DELETE CASCADE,
+    video_id      TEXT NOT NULL,
     region        TEXT NOT NULL,
     first_seen_at TEXT NOT NULL,
     last_seen_at  TEXT NOT NULL,
@@ -62,11 +62,11 @@ CREATE TABLE video_regions (
 CREATE INDEX video_regions_region_idx ON video_regions (region, last_seen_at DESC);
 
 CREATE TABLE chart_entries (
-    run_id        INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    run_id        INTEGER NOT NULL,
     region        TEXT NOT NULL,
     category_id   TEXT NOT NULL,
     rank          INTEGER NOT NULL CHECK (rank >= 1),
-    video_id      TEXT NOT NULL REFERENCES videos (video_id),
+    video_id      TEXT NOT NULL,
     view_count    INTEGER,
     like_count    INTEGER,
     comment_count INTEGER,

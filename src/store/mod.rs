@@ -138,7 +138,9 @@ const VIDEO_COLUMNS: &[&str] = &[
 /// `video_regions` rows of a run: one per (video, region), with the video's best rank over the
 /// region's charts. `merged` is sorted by video and each video's appearances by region, so
 /// equal keys are adjacent and the rows come out sorted (stable lock order for the upsert).
-fn region_ranks(merged: &[MergedVideo]) -> impl Iterator<Item = (&str, &'static str, u32)> {
+fn region_ranks<'a>(
+    merged: &'a [MergedVideo<'_>],
+) -> impl Iterator<Item = (&'a str, &'static str, u32)> {
     merged.iter().flat_map(|m| {
         let mut rows: Vec<(&str, &'static str, u32)> = Vec::new();
         for a in &m.charts {
@@ -232,7 +234,7 @@ impl Store {
         run_id: i64,
         seen_at: DateTime<Utc>,
         charts: &[Chart],
-        merged: &[MergedVideo],
+        merged: &[MergedVideo<'_>],
         summary: &RunSummary<'_>,
     ) -> Result<(), StoreError> {
         dispatch!(self, s => s.save_run(run_id, seen_at, charts, merged, summary).await)

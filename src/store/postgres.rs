@@ -158,7 +158,7 @@ impl PgStore {
         run_id: i64,
         seen_at: DateTime<Utc>,
         charts: &[Chart],
-        merged: &[MergedVideo],
+        merged: &[MergedVideo<'_>],
         summary: &RunSummary<'_>,
     ) -> Result<(), StoreError> {
         let mut tx = self
@@ -274,10 +274,10 @@ fn upsert_videos_sql() -> &'static str {
             "INSERT INTO videos (video_id, {columns}, first_seen_at, last_seen_at)
              SELECT u.video_id, u.title, u.channel_id, u.channel_title, u.category_id, u.published_at,
                     u.duration_seconds, u.language, u.language_source, u.view_count, u.like_count,
-                    u.comment_count, ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.thumbnail_url,
+                    u.comment_count, string_to_array(u.tags, E'\\x1F'), u.thumbnail_url,
                     u.age_restricted,
-                    CASE WHEN u.blocked IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(u.blocked::jsonb)) END,
-                    CASE WHEN u.allowed IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(u.allowed::jsonb)) END,
+                    string_to_array(u.blocked, E'\\x1F'),
+                    string_to_array(u.allowed, E'\\x1F'),
                     u.caption, u.definition, u.licensed_content, u.live_broadcast_content, $21, $22, $22
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
                          $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[], $12::int8[], $13::text[],
@@ -300,16 +300,17 @@ async fn upsert_videos(
     conn: &mut PgConnection,
     run_id: i64,
     seen_at: DateTime<Utc>,
-    merged: &[MergedVideo],
+    merged: &[MergedVideo<'_>],
 ) -> Result<(), StoreError> {
     if merged.is_empty() {
         return Ok(());
     }
     // Column-wise arrays; `merged` is sorted by video id, which keeps lock order stable.
     let v = || merged.iter().map(|m| &m.video);
-    let json = |list: Option<&Vec<String>>| {
-        list.map(|l| serde_json::to_string(l).expect("strings serialize"))
-    };
+    // Text arrays travel as one string per row, joined by the unit separator (U+001F) and split
+    // by `string_to_array`: a ragged text[][] cannot be bound, and parsing JSON per row costs
+    // several times more. No element ever holds U+001F: `normalize` removes control characters.
+    let joined = |list: Option<&Vec<String>>| list.map(|l| l.join("\u{1F}"));
     sqlx::query(upsert_videos_sql())
         .bind(v().map(|x| x.video_id.as_str()).collect::<Vec<_>>())
         .bind(v().map(|x| x.title.as_str()).collect::<Vec<_>>())
@@ -323,15 +324,15 @@ async fn upsert_videos(
         .bind(v().map(|x| x.view_count).collect::<Vec<_>>())
         .bind(v().map(|x| x.like_count).collect::<Vec<_>>())
         .bind(v().map(|x| x.comment_count).collect::<Vec<_>>())
-        .bind(v().map(|x| json(Some(&x.tags))).collect::<Vec<_>>())
+        .bind(v().map(|x| joined(Some(&x.tags))).collect::<Vec<_>>())
         .bind(v().map(|x| x.thumbnail_url.as_deref()).collect::<Vec<_>>())
         .bind(v().map(|x| x.age_restricted).collect::<Vec<_>>())
         .bind(
-            v().map(|x| json(x.blocked_regions.as_ref()))
+            v().map(|x| joined(x.blocked_regions.as_ref()))
                 .collect::<Vec<_>>(),
         )
         .bind(
-            v().map(|x| json(x.allowed_regions.as_ref()))
+            v().map(|x| joined(x.allowed_regions.as_ref()))
                 .collect::<Vec<_>>(),
         )
         .bind(v().map(|x| x.caption).collect::<Vec<_>>())
@@ -352,7 +353,7 @@ async fn upsert_videos(
 async fn upsert_video_regions(
     conn: &mut PgConnection,
     seen_at: DateTime<Utc>,
-    merged: &[MergedVideo],
+    merged: &[MergedVideo<'_>],
 ) -> Result<(), StoreError> {
     let mut video_ids = Vec::new();
     let mut regions = Vec::new();

@@ -1,6 +1,8 @@
 //! SQLite, the embedded default store: one file (WAL mode), the same tables as PostgreSQL, the
 //! run lock as an OS file lock beside the database, and the run's writes as one statement per
-//! table over a JSON array (`json_each`), the SQLite counterpart of PostgreSQL's UNNEST.
+//! table over a JSON array (`json_each`), the SQLite counterpart of PostgreSQL's UNNEST. Each
+//! element is converted to JSONB once (`jsonb(value)`), so that reading its many fields does not
+//! parse the text again for each.
 
 use std::fs::{File, TryLockError};
 use std::path::PathBuf;
@@ -13,7 +15,7 @@ use serde_json::json;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{Row, SqliteConnection};
 
-use super::{entry_rows, region_ranks, LockState, RunSummary, StoreError, TopRow, VIDEO_COLUMNS};
+use super::{region_ranks, LockState, RunSummary, StoreError, TopRow, VIDEO_COLUMNS};
 use crate::model::{Chart, MergedVideo};
 use crate::secret::DatabaseUrl;
 
@@ -179,7 +181,7 @@ impl SqliteStore {
         run_id: i64,
         seen_at: DateTime<Utc>,
         charts: &[Chart],
-        merged: &[MergedVideo],
+        merged: &[MergedVideo<'_>],
         summary: &RunSummary<'_>,
     ) -> Result<(), StoreError> {
         let mut tx = self
@@ -198,13 +200,17 @@ impl SqliteStore {
                 .await
                 .map_err(query_error("upserting videos"))?;
 
-            let regions: Vec<_> = region_ranks(merged)
-                .map(|(video_id, region, rank)| json!({"video_id": video_id, "region": region, "rank": rank}))
+            let regions: Vec<RegionRow> = region_ranks(merged)
+                .map(|(video_id, region, rank)| RegionRow {
+                    video_id,
+                    region,
+                    rank,
+                })
                 .collect();
             sqlx::query(
                 "INSERT INTO video_regions (video_id, region, first_seen_at, last_seen_at, last_rank, best_rank)
                  SELECT value ->> 'video_id', value ->> 'region', ?2, ?2, value ->> 'rank', value ->> 'rank'
-                 FROM json_each(?1) WHERE true
+                 FROM (SELECT jsonb(value) AS value FROM json_each(?1)) WHERE true
                  ON CONFLICT (video_id, region) DO UPDATE SET
                      first_seen_at = min(video_regions.first_seen_at, excluded.first_seen_at),
                      last_seen_at = max(video_regions.last_seen_at, excluded.last_seen_at),
@@ -213,17 +219,27 @@ impl SqliteStore {
                      best_rank = min(video_regions.best_rank, excluded.best_rank),
                      runs_seen = video_regions.runs_seen + 1",
             )
-            .bind(serde_json::Value::Array(regions).to_string())
+            .bind(serde_json::to_string(&regions).expect("rows serialize"))
             .bind(&seen)
             .execute(&mut *tx)
             .await
             .map_err(query_error("upserting video_regions"))?;
         }
-        let entries: Vec<_> = entry_rows(charts)
-            .map(|(chart, rank, v)| {
-                json!({"region": chart.key.region, "category_id": chart.key.category_id, "rank": rank,
-                       "video_id": v.video_id, "view_count": v.view_count, "like_count": v.like_count,
-                       "comment_count": v.comment_count, "fetched_at": ts(chart.fetched_at)})
+        let fetched_at: Vec<String> = charts.iter().map(|c| ts(c.fetched_at)).collect();
+        let entries: Vec<EntryRow> = charts
+            .iter()
+            .zip(&fetched_at)
+            .flat_map(|(chart, at)| {
+                chart.entries.iter().map(move |(rank, v)| EntryRow {
+                    region: chart.key.region,
+                    category_id: &chart.key.category_id,
+                    rank: *rank,
+                    video_id: &v.video_id,
+                    view_count: v.view_count,
+                    like_count: v.like_count,
+                    comment_count: v.comment_count,
+                    fetched_at: at,
+                })
             })
             .collect();
         if !entries.is_empty() {
@@ -233,10 +249,10 @@ impl SqliteStore {
                  SELECT ?1, value ->> 'region', value ->> 'category_id', value ->> 'rank', value ->> 'video_id',
                         value ->> 'view_count', value ->> 'like_count', value ->> 'comment_count',
                         value ->> 'fetched_at'
-                 FROM json_each(?2)",
+                 FROM (SELECT jsonb(value) AS value FROM json_each(?2))",
             )
             .bind(run_id)
-            .bind(serde_json::Value::Array(entries).to_string())
+            .bind(serde_json::to_string(&entries).expect("rows serialize"))
             .execute(&mut *tx)
             .await
             .map_err(query_error("inserting chart_entries"))?;
@@ -298,6 +314,27 @@ impl SqliteStore {
     }
 }
 
+/// A `video_regions` row on its way into `json_each`.
+#[derive(serde::Serialize)]
+struct RegionRow<'a> {
+    video_id: &'a str,
+    region: &'a str,
+    rank: u32,
+}
+
+/// A `chart_entries` row on its way into `json_each`.
+#[derive(serde::Serialize)]
+struct EntryRow<'a> {
+    region: &'a str,
+    category_id: &'a str,
+    rank: u32,
+    video_id: &'a str,
+    view_count: Option<i64>,
+    like_count: Option<i64>,
+    comment_count: Option<i64>,
+    fetched_at: &'a str,
+}
+
 async fn finish_run(
     conn: &mut SqliteConnection,
     run_id: i64,
@@ -348,7 +385,8 @@ fn upsert_videos_sql() -> &'static str {
             .collect();
         format!(
             "INSERT INTO videos (video_id, {columns}, first_seen_at, last_seen_at)
-             SELECT value ->> 'video_id', {selects}, ?3, ?2, ?2 FROM json_each(?1) WHERE true
+             SELECT value ->> 'video_id', {selects}, ?3, ?2, ?2
+             FROM (SELECT jsonb(value) AS value FROM json_each(?1)) WHERE true
              ON CONFLICT (video_id) DO UPDATE SET {updates},
                  first_seen_at = min(videos.first_seen_at, excluded.first_seen_at),
                  last_seen_at = max(videos.last_seen_at, excluded.last_seen_at)",
