@@ -177,6 +177,20 @@ fn build_pages(shape: &Shape) -> (HashMap<(String, String, usize), Vec<u8>>, u64
     (pages, ids.len() as u64)
 }
 
+/// The binary under test, beside this example's directory.
+fn binary() -> std::path::PathBuf {
+    let binary = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("trendtap");
+    assert!(binary.is_file(), "build the binary first: cargo build --release ({} is missing)", binary.display());
+    binary
+}
+
+/// Applies the migrations, as every run but the first finds them: runs measure steady state.
+fn migrate(url: &str) -> String {
+    let status = std::process::Command::new(binary()).args(["migrate", "--database-url", url]).status().unwrap();
+    assert!(status.success(), "trendtap migrate");
+    url.to_owned()
+}
+
 async fn fresh_postgres(admin: &str, name: &str) -> String {
     let mut conn = sqlx::PgConnection::connect(admin)
         .await
@@ -189,7 +203,7 @@ async fn fresh_postgres(admin: &str, name: &str) -> String {
         .execute(&mut conn)
         .await
         .unwrap();
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+    migrate(&format!("{}/{name}", admin.rsplit_once('/').unwrap().0))
 }
 
 /// Runs the real `fetch` once for a shape and a database URL (None: dry run to a sink).
@@ -340,7 +354,7 @@ async fn throughput(admin: &str) {
                     std::env::temp_dir().join(format!("trendtap-bench-{}", std::process::id()));
                 let _ = std::fs::remove_dir_all(&dir);
                 std::fs::create_dir_all(&dir).unwrap();
-                Some(format!("sqlite://{}", dir.join("bench.db").display()))
+                Some(migrate(&format!("sqlite://{}", dir.join("bench.db").display())))
             }
             _ => None,
         };

@@ -19,6 +19,9 @@ use super::{region_ranks, LockState, RunSummary, StoreError, TopRow, VIDEO_COLUM
 use crate::model::{Chart, MergedVideo};
 use crate::secret::DatabaseUrl;
 
+/// Rows per statement: large enough to be set-based, small enough to keep the JSON text small.
+const BATCH: usize = 2_000;
+
 /// The migrations of the SQLite schema.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -191,14 +194,17 @@ impl SqliteStore {
             .map_err(query_error("starting the transaction"))?;
         let seen = ts(seen_at);
         if !merged.is_empty() {
-            let videos: Vec<_> = merged.iter().map(|m| &m.video).collect();
-            sqlx::query(upsert_videos_sql())
-                .bind(serde_json::to_string(&videos).expect("videos serialize"))
-                .bind(&seen)
-                .bind(run_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(query_error("upserting videos"))?;
+            // In batches: the JSON text of every video at once would double the run's memory.
+            for batch in merged.chunks(BATCH) {
+                let videos: Vec<_> = batch.iter().map(|m| &m.video).collect();
+                sqlx::query(upsert_videos_sql())
+                    .bind(serde_json::to_string(&videos).expect("videos serialize"))
+                    .bind(&seen)
+                    .bind(run_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_error("upserting videos"))?;
+            }
 
             let regions: Vec<RegionRow> = region_ranks(merged)
                 .map(|(video_id, region, rank)| RegionRow {
