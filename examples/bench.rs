@@ -179,14 +179,27 @@ fn build_pages(shape: &Shape) -> (HashMap<(String, String, usize), Vec<u8>>, u64
 
 /// The binary under test, beside this example's directory.
 fn binary() -> std::path::PathBuf {
-    let binary = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("trendtap");
-    assert!(binary.is_file(), "build the binary first: cargo build --release ({} is missing)", binary.display());
+    let binary = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("trendtap");
+    assert!(
+        binary.is_file(),
+        "build the binary first: cargo build --release ({} is missing)",
+        binary.display()
+    );
     binary
 }
 
 /// Applies the migrations, as every run but the first finds them: runs measure steady state.
 fn migrate(url: &str) -> String {
-    let status = std::process::Command::new(binary()).args(["migrate", "--database-url", url]).status().unwrap();
+    let status = std::process::Command::new(binary())
+        .args(["migrate", "--database-url", url])
+        .status()
+        .unwrap();
     assert!(status.success(), "trendtap migrate");
     url.to_owned()
 }
@@ -354,7 +367,10 @@ async fn throughput(admin: &str) {
                     std::env::temp_dir().join(format!("trendtap-bench-{}", std::process::id()));
                 let _ = std::fs::remove_dir_all(&dir);
                 std::fs::create_dir_all(&dir).unwrap();
-                Some(migrate(&format!("sqlite://{}", dir.join("bench.db").display())))
+                Some(migrate(&format!(
+                    "sqlite://{}",
+                    dir.join("bench.db").display()
+                )))
             }
             _ => None,
         };
