@@ -66,31 +66,13 @@ fn merge_counts(into: &mut Cow<'_, Video>, other: &Video) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ChartKey, LanguageSource};
+    use crate::model::ChartKey;
 
     fn video(id: &str, views: Option<i64>, likes: Option<i64>) -> Video {
         Video {
-            video_id: id.into(),
-            title: format!("title {id}"),
-            channel_id: None,
-            channel_title: None,
-            category_id: None,
-            published_at: None,
-            duration_seconds: None,
-            language: "und".into(),
-            language_source: LanguageSource::None,
             view_count: views,
             like_count: likes,
-            comment_count: None,
-            tags: vec![],
-            thumbnail_url: None,
-            age_restricted: None,
-            blocked_regions: None,
-            allowed_regions: None,
-            caption: None,
-            definition: None,
-            licensed_content: None,
-            live_broadcast_content: None,
+            ..Video::minimal(id, &format!("title {id}"))
         }
     }
 

@@ -92,6 +92,36 @@ pub struct Video {
     pub live_broadcast_content: Option<String>,
 }
 
+#[cfg(test)]
+impl Video {
+    /// A video with an id and a title and nothing else known, for unit tests.
+    pub(crate) fn minimal(id: &str, title: &str) -> Video {
+        Video {
+            video_id: id.into(),
+            title: title.into(),
+            channel_id: None,
+            channel_title: None,
+            category_id: None,
+            published_at: None,
+            duration_seconds: None,
+            language: "und".into(),
+            language_source: LanguageSource::None,
+            view_count: None,
+            like_count: None,
+            comment_count: None,
+            tags: vec![],
+            thumbnail_url: None,
+            age_restricted: None,
+            blocked_regions: None,
+            allowed_regions: None,
+            caption: None,
+            definition: None,
+            licensed_content: None,
+            live_broadcast_content: None,
+        }
+    }
+}
+
 /// A video's place in one chart.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Appearance {

@@ -63,27 +63,10 @@ mod tests {
 
     fn video(id: &str, channel: Option<&str>, lang: &str, source: LanguageSource) -> Video {
         Video {
-            video_id: id.into(),
-            title: id.into(),
             channel_id: channel.map(Into::into),
-            channel_title: None,
-            category_id: None,
-            published_at: None,
-            duration_seconds: None,
             language: lang.into(),
             language_source: source,
-            view_count: None,
-            like_count: None,
-            comment_count: None,
-            tags: vec![],
-            thumbnail_url: None,
-            age_restricted: None,
-            blocked_regions: None,
-            allowed_regions: None,
-            caption: None,
-            definition: None,
-            licensed_content: None,
-            live_broadcast_content: None,
+            ..Video::minimal(id, id)
         }
     }
 
