@@ -61,9 +61,12 @@ struct Measured {
     latencies: Vec<Duration>,
 }
 
+/// Gzipped page bodies keyed by (region, category, page index).
+type Pages = HashMap<(String, String, usize), Vec<u8>>;
+
 /// Pre-built pages, keyed by (region, category, page index).
 struct FakeCharts {
-    pages: HashMap<(String, String, usize), Vec<u8>>,
+    pages: Pages,
     /// Distinct video ids over all pages (trendtap's count is checked against it).
     distinct: u64,
     shape: Shape,
@@ -127,7 +130,7 @@ fn regions(n: usize) -> Vec<String> {
 
 /// Builds every page of a shape: real trending rows as templates, ids made unique per chart
 /// except for the shared (overlapping) share.
-fn build_pages(shape: &Shape) -> (HashMap<(String, String, usize), Vec<u8>>, u64) {
+fn build_pages(shape: &Shape) -> (Pages, u64) {
     let mut ids = std::collections::HashSet::new();
     let templates: Vec<Value> = ["US", "GB", "CA", "IN", "MX"]
         .iter()
@@ -269,6 +272,8 @@ async fn run(shape: &Shape, database_url: Option<&str>) -> Measured {
         None => cmd.arg("--dry-run"),
     };
     let started = Instant::now();
+    // Reaped by wait4 below (which also reports its peak memory), not by Child::wait.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     let stderr = child.stderr.take().unwrap();
