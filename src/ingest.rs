@@ -136,7 +136,7 @@ pub async fn run(
                 "fetching"
             );
             let fetching = Instant::now();
-            let fetch = fetch_all(
+            let mut fetch = fetch_all(
                 &client,
                 plan,
                 cfg.max_pages,
@@ -147,6 +147,12 @@ pub async fn run(
             )
             .await;
             record(&progress.timings.fetch_us, fetching);
+            // Chart errors reach the log, the archive's manifest and the runs table: make sure
+            // no secret rides along.
+            let redactor = cfg.redactor();
+            for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
+                *error = redactor.redact(error);
+            }
             if let Some(archive) = &archive {
                 let fetched_at: HashMap<(&str, &str), DateTime<Utc>> = fetch
                     .charts
@@ -173,11 +179,7 @@ pub async fn run(
     };
     // The channel's language fills titles that detection left undetermined.
     crate::language::apply_channel_languages(&mut fetch.charts);
-    // Chart errors reach the log and the runs table: make sure no secret rides along.
     let redactor = cfg.redactor();
-    for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
-        *error = redactor.redact(error);
-    }
     let merging = Instant::now();
     let merged = dedup::merge(&fetch.charts);
     record(&progress.timings.dedup_us, merging);
