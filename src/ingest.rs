@@ -3,8 +3,7 @@
 //! happens.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,12 +17,15 @@ use crate::error::{Error, Halt, RunEnd};
 use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus, Video};
 use crate::normalize;
 use crate::output;
+pub use crate::progress::{Progress, Timings};
 use crate::raw::{self, Archive};
-use crate::regions;
 use crate::shutdown::RunControl;
 use crate::store::{LockState, RunSummary, Store};
 use crate::youtube::wire::VideoListResponse;
 use crate::youtube::{ApiError, Client};
+
+mod replay;
+use replay::replay;
 
 /// Everything a finished fetch knows.
 #[derive(Debug)]
@@ -32,39 +34,6 @@ pub struct Fetch {
     pub charts: Vec<Chart>,
     /// Every chart's outcome, in plan order.
     pub outcomes: Vec<ChartOutcome>,
-}
-
-/// Live counters of a fetch, for the progress display.
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Charts finished (in any way).
-    pub charts_done: AtomicUsize,
-    /// Charts planned.
-    pub charts_total: AtomicUsize,
-    /// Pages received.
-    pub pages: AtomicU64,
-    /// Requests sent, retries included.
-    pub requests: AtomicU64,
-    /// Page requests answered finally (so retries are `requests - answered`).
-    pub answered: AtomicU64,
-    /// Time per stage, for the benchmark and the closing log line.
-    pub timings: Timings,
-}
-
-/// Microseconds spent in each stage of a run. `normalize_us` is CPU time summed over the chart
-/// tasks (it overlaps the fetch); the others are wall time.
-#[derive(Debug, Default)]
-pub struct Timings {
-    /// Connecting, migrating and locking the database, and recording the run's start.
-    pub setup_us: AtomicU64,
-    /// Fetching every chart (or reading the archive), normalization included.
-    pub fetch_us: AtomicU64,
-    /// Normalizing items (cleaning, language detection), summed over tasks.
-    pub normalize_us: AtomicU64,
-    /// Merging the charts by video.
-    pub dedup_us: AtomicU64,
-    /// Storing the run (the transaction), or writing the dry-run output.
-    pub store_us: AtomicU64,
 }
 
 /// Adds the time since `since` to a stage's counter.
@@ -514,91 +483,4 @@ fn halted_message(ctl: &RunControl) -> String {
         Some(Halt::Deadline) => "not completed: the run's deadline passed".to_owned(),
         None => "not completed".to_owned(),
     }
-}
-
-/// Reads a raw archive back into charts, as a fetch would have produced them. `--region` and
-/// `--category` (when given) select charts; a requested region missing from the archive is an
-/// error. Returns the charts and the original run's start time.
-fn replay(
-    dir: &Path,
-    cfg: &FetchConfig,
-    progress: &Progress,
-) -> Result<(Fetch, DateTime<Utc>), Error> {
-    let run = raw::resolve_run(dir)?;
-    let manifest = raw::read_manifest(&run)?;
-    tracing::info!(run = %run.display(), charts = manifest.charts.len(), "replaying a raw archive");
-    for region in &cfg.regions {
-        if !manifest.charts.iter().any(|c| c.region == *region) {
-            return Err(Error::Usage(format!(
-                "region {region} is not in the archive {}",
-                run.display()
-            )));
-        }
-    }
-    let mut fetch = Fetch {
-        charts: Vec::new(),
-        outcomes: Vec::new(),
-    };
-    for saved in &manifest.charts {
-        let region = regions::canonical(&saved.region).ok_or_else(|| {
-            Error::Archive(raw::ArchiveError::Manifest {
-                path: run.join(raw::MANIFEST).display().to_string(),
-                message: format!("unknown region `{}`", saved.region),
-            })
-        })?;
-        let wanted = (cfg.regions.is_empty() || cfg.regions.contains(&region))
-            && (cfg.categories.is_empty() || cfg.categories.contains(&saved.category_id));
-        if !wanted {
-            continue;
-        }
-        let key = ChartKey {
-            region,
-            category_id: saved.category_id.clone(),
-        };
-        let mut outcome = new_outcome(&key);
-        if saved.status != ChartStatus::Ok {
-            outcome.status = saved.status;
-            outcome.error = saved
-                .error
-                .as_ref()
-                .map(|e| format!("in the archived run: {e}"));
-            fetch.outcomes.push(outcome);
-            continue;
-        }
-        let (mut entries, mut position) = (Vec::new(), 0);
-        for page in 1..=saved.pages {
-            let path = raw::page_path(&run, region, &key.category_id, page);
-            let response = raw::read_page(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|body| {
-                    serde_json::from_slice::<VideoListResponse>(&body)
-                        .map_err(|e| format!("{} is not a video list: {e}", path.display()))
-                });
-            match response {
-                Ok(response) => collect_page(
-                    &key,
-                    &response,
-                    &mut position,
-                    &mut entries,
-                    &mut outcome,
-                    progress,
-                ),
-                Err(e) => {
-                    outcome.status = ChartStatus::Failed;
-                    outcome.error = Some(format!("{key} page {page}: {e}"));
-                    break;
-                }
-            }
-        }
-        if outcome.status == ChartStatus::Ok {
-            outcome.videos = entries.len() as u32;
-            fetch.charts.push(Chart {
-                key,
-                fetched_at: saved.fetched_at.unwrap_or(manifest.started_at),
-                entries,
-            });
-        }
-        fetch.outcomes.push(outcome);
-    }
-    Ok((fetch, manifest.started_at))
 }

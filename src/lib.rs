@@ -87,7 +87,7 @@ async fn fetch(args: &FetchArgs, cwd: &Path, interactive: bool) -> Exit {
     if let Some(deadline) = cfg.deadline {
         shutdown::watch_deadline(ctl.clone(), deadline);
     }
-    let progress = std::sync::Arc::new(ingest::Progress::default());
+    let progress = std::sync::Arc::new(progress::Progress::default());
     let display = interactive.then(|| progress::Display::start(progress.clone()));
     let clock = std::time::Instant::now();
     let result = ingest::run(&cfg, ctl, progress.clone(), &mut std::io::stdout().lock()).await;

@@ -1,16 +1,49 @@
-//! What a person at a terminal sees during `fetch`: a progress line (charts, pages, requests,
-//! retries) redrawn from the fetch's counters, log lines printed above it, and a one-line
-//! summary at the end. Unattended runs (stderr not a terminal) get none of this.
+//! A run's live counters and stage times ([`Progress`], written by `ingest`), and what a person
+//! at a terminal sees of them during `fetch`: a progress line (charts, pages, requests, retries),
+//! log lines printed above it, and a one-line summary at the end. Unattended runs (stderr not a
+//! terminal) get no display; the counters still feed the closing log line and the benchmark.
 
 use std::io::Write;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::RunEnd;
-use crate::ingest::Progress;
+
+/// Live counters of a fetch, for the progress display.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Charts finished (in any way).
+    pub charts_done: AtomicUsize,
+    /// Charts planned.
+    pub charts_total: AtomicUsize,
+    /// Pages received.
+    pub pages: AtomicU64,
+    /// Requests sent, retries included.
+    pub requests: AtomicU64,
+    /// Page requests answered finally (so retries are `requests - answered`).
+    pub answered: AtomicU64,
+    /// Time per stage, for the benchmark and the closing log line.
+    pub timings: Timings,
+}
+
+/// Microseconds spent in each stage of a run. `normalize_us` is CPU time summed over the chart
+/// tasks (it overlaps the fetch); the others are wall time.
+#[derive(Debug, Default)]
+pub struct Timings {
+    /// Connecting, migrating and locking the database, and recording the run's start.
+    pub setup_us: AtomicU64,
+    /// Fetching every chart (or reading the archive), normalization included.
+    pub fetch_us: AtomicU64,
+    /// Normalizing items (cleaning, language detection), summed over tasks.
+    pub normalize_us: AtomicU64,
+    /// Merging the charts by video.
+    pub dedup_us: AtomicU64,
+    /// Storing the run (the transaction), or writing the dry-run output.
+    pub store_us: AtomicU64,
+}
 
 /// The bar currently drawn, so that log lines can be printed above it.
 static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
