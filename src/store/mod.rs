@@ -90,7 +90,7 @@ impl RunSummary<'_> {
 }
 
 /// One line of `trendtap top`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TopRow {
     /// The run.
     pub run_id: i64,

@@ -200,7 +200,7 @@ impl PgStore {
 
     /// The top of each chart of the latest run that stored charts.
     pub async fn top(&self, region: Option<&str>, limit: u32) -> Result<Vec<TopRow>, StoreError> {
-        let rows = sqlx::query(
+        sqlx::query_as::<_, TopRow>(
             "SELECT e.run_id, e.region, e.category_id, e.rank::int8 AS rank, v.title, v.channel_title, v.language,
                     e.view_count
              FROM chart_entries e JOIN videos v USING (video_id)
@@ -212,20 +212,7 @@ impl PgStore {
         .bind(limit as i32)
         .fetch_all(&self.pool)
         .await
-        .map_err(query_error("reading the latest charts"))?;
-        Ok(rows
-            .iter()
-            .map(|r| TopRow {
-                run_id: r.get("run_id"),
-                region: r.get("region"),
-                category_id: r.get("category_id"),
-                rank: r.get("rank"),
-                title: r.get("title"),
-                channel_title: r.get("channel_title"),
-                language: r.get("language"),
-                view_count: r.get("view_count"),
-            })
-            .collect())
+        .map_err(query_error("reading the latest charts"))
     }
 }
 

@@ -292,7 +292,7 @@ impl SqliteStore {
 
     /// The top of each region's chart in the latest run that stored charts.
     pub async fn top(&self, region: Option<&str>, limit: u32) -> Result<Vec<TopRow>, StoreError> {
-        let rows = sqlx::query(
+        sqlx::query_as::<_, TopRow>(
             "SELECT e.run_id, e.region, e.category_id, e.rank, v.title, v.channel_title, v.language, e.view_count
              FROM chart_entries e JOIN videos v ON v.video_id = e.video_id
              WHERE e.run_id = (SELECT max(run_id) FROM chart_entries)
@@ -303,20 +303,7 @@ impl SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await
-        .map_err(query_error("reading the latest charts"))?;
-        Ok(rows
-            .iter()
-            .map(|r| TopRow {
-                run_id: r.get("run_id"),
-                region: r.get("region"),
-                category_id: r.get("category_id"),
-                rank: r.get("rank"),
-                title: r.get("title"),
-                channel_title: r.get("channel_title"),
-                language: r.get("language"),
-                view_count: r.get("view_count"),
-            })
-            .collect())
+        .map_err(query_error("reading the latest charts"))
     }
 }
 
