@@ -1,5 +1,5 @@
 //! trendtap: collects YouTube's most-popular charts for many regions at once, cleans the titles,
-//! merges the regions by video and keeps the history in PostgreSQL.
+//! merges the regions by video and keeps the history in PostgreSQL or an embedded SQLite file.
 //!
 //! The data flows one way:
 //! `cli`/`config` → `ingest` (the `youtube` client, one task per chart) → `normalize` → `dedup`
