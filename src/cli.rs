@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODES_HELP;
 
-/// trendtap: collect YouTube's most-popular charts for many regions into PostgreSQL.
+/// trendtap: collect YouTube's most-popular charts for many regions into PostgreSQL or SQLite.
 #[derive(Debug, Parser)]
 #[command(name = "trendtap", version, about, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
