@@ -303,12 +303,7 @@ async fn a_second_run_on_a_locked_database_exits_4_and_spends_no_quota() {
     let api = fake_with_ae_and_us().await;
     let db = TestDb::new().await;
     let url = api.url();
-    let mut holder =
-        trendtap::store::Store::open(&trendtap::secret::DatabaseUrl::new(db.url.clone()))
-            .await
-            .unwrap();
-    holder.migrate().await.unwrap();
-    holder.lock(None).await.unwrap();
+    let holder = crate::support::hold_lock(&db.url).await;
     let run_id = holder
         .begin_run(chrono::Utc::now(), &["JP"], &["0".into()])
         .await

@@ -302,12 +302,7 @@ async fn wait_lock_waits_for_the_running_run() {
     api.chart("AE", "0", &synthetic_items("ae", 3)).await;
     let db = TestDb::new().await;
     let url = api.url();
-    let mut holder =
-        trendtap::store::Store::open(&trendtap::secret::DatabaseUrl::new(db.url.clone()))
-            .await
-            .unwrap();
-    holder.migrate().await.unwrap();
-    holder.lock(None).await.unwrap();
+    let holder = crate::support::hold_lock(&db.url).await;
     let child = command(
         &["fetch", "--region", "AE", "--wait-lock", "30"],
         &env(&url, &db.url),

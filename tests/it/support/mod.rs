@@ -103,3 +103,16 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// Opens the database at `url`, migrates it and takes the run lock, as a running fetch would.
+pub async fn hold_lock(url: &str) -> trendtap::store::Store {
+    let mut store = trendtap::store::Store::open(&trendtap::secret::DatabaseUrl::new(url))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(
+        store.lock(None).await.unwrap(),
+        trendtap::store::LockState::Acquired
+    );
+    store
+}
