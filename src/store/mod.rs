@@ -6,6 +6,7 @@
 //! [`Store`] is an enum rather than a trait object: async trait methods are not object-safe, and
 //! with two backends a `match` per method keeps the dispatch visible and cheap.
 
+mod pg_copy;
 mod postgres;
 mod sqlite;
 

@@ -1,5 +1,6 @@
 //! PostgreSQL: connection, migrations, the run lock, and the run's set-based writes.
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -8,8 +9,9 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
+use super::pg_copy::CopyRows;
 use super::{entry_rows, region_ranks, LockState, RunSummary, StoreError, TopRow, VIDEO_COLUMNS};
-use crate::model::{Chart, MergedVideo};
+use crate::model::{Chart, MergedVideo, Video};
 use crate::secret::DatabaseUrl;
 
 /// The migrations of the PostgreSQL schema.
@@ -153,6 +155,11 @@ impl PgStore {
 
     /// Stores a run in one transaction: videos and video_regions upserted, chart_entries appended,
     /// the `runs` row completed. On error nothing of it is kept.
+    ///
+    /// Rows new to a table go in by `COPY`, the fastest way into PostgreSQL; rows already there
+    /// are updated by one set-based `UPDATE` per table. Telling the two apart first is safe
+    /// because the transaction locks both upserted tables against other writers (readers are
+    /// not blocked), and every trendtap run holds the run lock besides.
     pub async fn save_run(
         &self,
         run_id: i64,
@@ -166,10 +173,18 @@ impl PgStore {
             .begin()
             .await
             .map_err(query_error("starting the transaction"))?;
-        upsert_videos(&mut tx, run_id, seen_at, merged).await?;
-        upsert_video_regions(&mut tx, seen_at, merged).await?;
-        insert_chart_entries(&mut tx, run_id, charts).await?;
-        finish_run(&mut tx, run_id, summary, None).await?;
+        sqlx::query("LOCK TABLE videos, video_regions IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error("locking the videos tables"))?;
+        write_videos(&mut tx, run_id, seen_at, merged).await?;
+        write_video_regions(&mut tx, seen_at, merged).await?;
+        let entries = copy_chart_entries(&mut tx, run_id, charts).await?;
+        let stored = Stored {
+            videos: merged.len() as i64,
+            entries,
+        };
+        finish_run(&mut tx, run_id, summary, stored, None).await?;
         tx.commit().await.map_err(query_error("committing the run"))
     }
 
@@ -186,7 +201,7 @@ impl PgStore {
             .acquire()
             .await
             .map_err(query_error("recording the run"))?;
-        finish_run(&mut conn, run_id, summary, error).await
+        finish_run(&mut conn, run_id, summary, Stored::default(), error).await
     }
     /// The latest run: id, status, start time.
     pub async fn latest_run(&self) -> Result<Option<(i64, String, String)>, StoreError> {
@@ -216,10 +231,18 @@ impl PgStore {
     }
 }
 
+/// What a run stored, for its `runs` row.
+#[derive(Debug, Default, Clone, Copy)]
+struct Stored {
+    videos: i64,
+    entries: i64,
+}
+
 async fn finish_run(
     conn: &mut PgConnection,
     run_id: i64,
     summary: &RunSummary<'_>,
+    stored: Stored,
     error: Option<&str>,
 ) -> Result<(), StoreError> {
     let counts = summary.counts();
@@ -227,8 +250,7 @@ async fn finish_run(
     sqlx::query(
         "UPDATE runs SET finished_at = now(), status = $2, halt_reason = $3, charts = $4,
                 charts_ok = $5, charts_no_chart = $6, charts_failed = $7, api_requests = $8, error = $9,
-                videos_count = (SELECT count(DISTINCT video_id) FROM chart_entries WHERE run_id = $1),
-                entries_count = (SELECT count(*) FROM chart_entries WHERE run_id = $1)
+                videos_count = $10, entries_count = $11
          WHERE run_id = $1",
     )
     .bind(run_id)
@@ -240,130 +262,233 @@ async fn finish_run(
     .bind(counts.failed)
     .bind(i64::try_from(summary.api_requests).unwrap_or(i64::MAX) as i32)
     .bind(error)
+    .bind(stored.videos as i32)
+    .bind(stored.entries as i32)
     .execute(&mut *conn)
     .await
     .map_err(query_error("completing the runs row"))?;
     Ok(())
 }
 
-/// The videos upsert. Data columns take the incoming values only when the incoming run is not
-/// older than the stored one, so replaying an old capture never overwrites newer data.
-fn upsert_videos_sql() -> &'static str {
+/// Sends `items` to a `COPY ... FROM STDIN` statement, encoded by `encode`, in chunks of about
+/// [`COPY_CHUNK`] bytes: the server parses one chunk while the next is encoded, and memory stays
+/// bounded however large the run. Returns the rows copied.
+async fn copy_in<T>(
+    conn: &mut PgConnection,
+    statement: &str,
+    what: &'static str,
+    items: impl IntoIterator<Item = T>,
+    mut encode: impl FnMut(&mut CopyRows, T),
+) -> Result<u64, StoreError> {
+    let mut items = items.into_iter().peekable();
+    if items.peek().is_none() {
+        return Ok(0);
+    }
+    let started = std::time::Instant::now();
+    let mut copy = conn
+        .copy_in_raw(statement)
+        .await
+        .map_err(query_error(what))?;
+    let mut rows = CopyRows::with_capacity(COPY_CHUNK + COPY_CHUNK / 4);
+    for item in items {
+        encode(&mut rows, item);
+        rows.end_row();
+        if rows.len() >= COPY_CHUNK {
+            copy.send(rows.as_bytes())
+                .await
+                .map_err(query_error(what))?;
+            rows.clear();
+        }
+    }
+    if !rows.is_empty() {
+        copy.send(rows.as_bytes())
+            .await
+            .map_err(query_error(what))?;
+    }
+    let copied = copy.finish().await.map_err(query_error(what))?;
+    tracing::debug!(
+        rows = copied,
+        ms = started.elapsed().as_millis() as u64,
+        "{what}"
+    );
+    Ok(copied)
+}
+
+/// Bytes of COPY data per message.
+const COPY_CHUNK: usize = 256 * 1024;
+
+/// The `videos` columns trendtap writes, in COPY order.
+fn video_copy_columns() -> &'static str {
+    static COLUMNS: OnceLock<String> = OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        format!(
+            "video_id, {}, first_seen_at, last_seen_at",
+            VIDEO_COLUMNS.join(", ")
+        )
+    })
+}
+
+/// One `videos` row, in [`video_copy_columns`] order.
+fn encode_video(rows: &mut CopyRows, v: &Video, run_id: i64, seen_at: DateTime<Utc>) {
+    rows.text(&v.video_id)
+        .text(&v.title)
+        .opt_text(v.channel_id.as_deref())
+        .opt_text(v.channel_title.as_deref())
+        .opt_text(v.category_id.as_deref())
+        .opt_time(v.published_at)
+        .opt_int(v.duration_seconds)
+        .text(&v.language)
+        .text(v.language_source.as_str())
+        .opt_int(v.view_count)
+        .opt_int(v.like_count)
+        .opt_int(v.comment_count)
+        .opt_text_array(Some(&v.tags[..]))
+        .opt_text(v.thumbnail_url.as_deref())
+        .opt_bool(v.age_restricted)
+        .opt_text_array(v.blocked_regions.as_deref())
+        .opt_text_array(v.allowed_regions.as_deref())
+        .opt_bool(v.caption)
+        .opt_text(v.definition.as_deref())
+        .opt_bool(v.licensed_content)
+        .opt_text(v.live_broadcast_content.as_deref())
+        .int(run_id)
+        .time(seen_at)
+        .time(seen_at);
+}
+
+/// The update of videos already stored. Data columns take the incoming values only when the
+/// incoming run is not older than the stored one, so replaying an old capture never overwrites
+/// newer data.
+fn update_videos_sql() -> &'static str {
     static SQL: OnceLock<String> = OnceLock::new();
     SQL.get_or_init(|| {
         let updates: Vec<String> = VIDEO_COLUMNS
             .iter()
             .map(|c| {
-                format!("{c} = CASE WHEN EXCLUDED.last_seen_at >= videos.last_seen_at THEN EXCLUDED.{c} ELSE videos.{c} END")
+                format!(
+                    "{c} = CASE WHEN u.last_seen_at >= v.last_seen_at THEN u.{c} ELSE v.{c} END"
+                )
             })
             .collect();
         format!(
-            "INSERT INTO videos (video_id, {columns}, first_seen_at, last_seen_at)
-             SELECT u.video_id, u.title, u.channel_id, u.channel_title, u.category_id, u.published_at,
-                    u.duration_seconds, u.language, u.language_source, u.view_count, u.like_count,
-                    u.comment_count, string_to_array(u.tags, E'\\x1F'), u.thumbnail_url,
-                    u.age_restricted,
-                    string_to_array(u.blocked, E'\\x1F'),
-                    string_to_array(u.allowed, E'\\x1F'),
-                    u.caption, u.definition, u.licensed_content, u.live_broadcast_content, $21, $22, $22
-             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-                         $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[], $12::int8[], $13::text[],
-                         $14::text[], $15::bool[], $16::text[], $17::text[], $18::bool[], $19::text[],
-                         $20::bool[], $23::text[])
-                  AS u(video_id, title, channel_id, channel_title, category_id, published_at, duration_seconds,
-                       language, language_source, view_count, like_count, comment_count, tags, thumbnail_url,
-                       age_restricted, blocked, allowed, caption, definition, licensed_content,
-                       live_broadcast_content)
-             ON CONFLICT (video_id) DO UPDATE SET {updates},
-                 first_seen_at = LEAST(videos.first_seen_at, EXCLUDED.first_seen_at),
-                 last_seen_at = GREATEST(videos.last_seen_at, EXCLUDED.last_seen_at)",
-            columns = VIDEO_COLUMNS.join(", "),
+            "UPDATE videos AS v SET {updates},
+                 first_seen_at = LEAST(v.first_seen_at, u.first_seen_at),
+                 last_seen_at = GREATEST(v.last_seen_at, u.last_seen_at)
+             FROM incoming_videos AS u
+             WHERE v.video_id = u.video_id",
             updates = updates.join(",\n                 "),
         )
     })
 }
 
-async fn upsert_videos(
+/// Upserts the run's videos: new ones copied in, known ones copied to a temporary table and
+/// updated from it in one statement. `merged` is sorted by video id, which keeps lock order
+/// stable.
+async fn write_videos(
     conn: &mut PgConnection,
     run_id: i64,
     seen_at: DateTime<Utc>,
     merged: &[MergedVideo<'_>],
 ) -> Result<(), StoreError> {
-    if merged.is_empty() {
+    let ids: Vec<&str> = merged.iter().map(|m| m.video.video_id.as_str()).collect();
+    let known: HashSet<String> =
+        sqlx::query_scalar("SELECT video_id FROM videos WHERE video_id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(query_error("reading the videos already stored"))?
+            .into_iter()
+            .collect();
+    let (old, new): (Vec<&Video>, Vec<&Video>) = merged
+        .iter()
+        .map(|m| &*m.video)
+        .partition(|v| known.contains(&v.video_id));
+    let encode = |rows: &mut CopyRows, v: &Video| encode_video(rows, v, run_id, seen_at);
+    copy_in(
+        conn,
+        &format!("COPY videos ({}) FROM STDIN", video_copy_columns()),
+        "copying new videos",
+        new,
+        encode,
+    )
+    .await?;
+    if old.is_empty() {
         return Ok(());
     }
-    // Column-wise arrays; `merged` is sorted by video id, which keeps lock order stable.
-    let v = || merged.iter().map(|m| &m.video);
-    // Text arrays travel as one string per row, joined by the unit separator (U+001F) and split
-    // by `string_to_array`: a ragged text[][] cannot be bound, and parsing JSON per row costs
-    // several times more. No element ever holds U+001F: `normalize` removes control characters.
-    let joined = |list: Option<&Vec<String>>| list.map(|l| l.join("\u{1F}"));
-    sqlx::query(upsert_videos_sql())
-        .bind(v().map(|x| x.video_id.as_str()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.title.as_str()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.channel_id.as_deref()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.channel_title.as_deref()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.category_id.as_deref()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.published_at).collect::<Vec<_>>())
-        .bind(v().map(|x| x.duration_seconds).collect::<Vec<_>>())
-        .bind(v().map(|x| x.language.as_str()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.language_source.as_str()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.view_count).collect::<Vec<_>>())
-        .bind(v().map(|x| x.like_count).collect::<Vec<_>>())
-        .bind(v().map(|x| x.comment_count).collect::<Vec<_>>())
-        .bind(v().map(|x| joined(Some(&x.tags))).collect::<Vec<_>>())
-        .bind(v().map(|x| x.thumbnail_url.as_deref()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.age_restricted).collect::<Vec<_>>())
-        .bind(
-            v().map(|x| joined(x.blocked_regions.as_ref()))
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            v().map(|x| joined(x.allowed_regions.as_ref()))
-                .collect::<Vec<_>>(),
-        )
-        .bind(v().map(|x| x.caption).collect::<Vec<_>>())
-        .bind(v().map(|x| x.definition.as_deref()).collect::<Vec<_>>())
-        .bind(v().map(|x| x.licensed_content).collect::<Vec<_>>())
-        .bind(run_id)
-        .bind(seen_at)
-        .bind(
-            v().map(|x| x.live_broadcast_content.as_deref())
-                .collect::<Vec<_>>(),
-        )
+    sqlx::query("CREATE TEMPORARY TABLE incoming_videos (LIKE videos) ON COMMIT DROP")
         .execute(&mut *conn)
         .await
-        .map_err(query_error("upserting videos"))?;
+        .map_err(query_error("staging known videos"))?;
+    copy_in(
+        conn,
+        &format!("COPY incoming_videos ({}) FROM STDIN", video_copy_columns()),
+        "staging known videos",
+        old,
+        encode,
+    )
+    .await?;
+    sqlx::query(update_videos_sql())
+        .execute(&mut *conn)
+        .await
+        .map_err(query_error("updating known videos"))?;
     Ok(())
 }
 
-async fn upsert_video_regions(
+/// Upserts the run's `video_regions`: new (video, region) pairs copied in, known ones updated
+/// in one statement.
+async fn write_video_regions(
     conn: &mut PgConnection,
     seen_at: DateTime<Utc>,
     merged: &[MergedVideo<'_>],
 ) -> Result<(), StoreError> {
-    let mut video_ids = Vec::new();
-    let mut regions = Vec::new();
-    let mut ranks: Vec<i32> = Vec::new();
-    for (video_id, region, rank) in region_ranks(merged) {
+    let ids: Vec<&str> = merged.iter().map(|m| m.video.video_id.as_str()).collect();
+    let known: HashSet<(String, String)> =
+        sqlx::query_as("SELECT video_id, region FROM video_regions WHERE video_id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(query_error("reading the video regions already stored"))?
+            .into_iter()
+            .collect();
+    let is_known = |video_id: &str, region: &str| {
+        !known.is_empty() && known.contains(&(video_id.to_owned(), region.to_owned()))
+    };
+    let (old, new): (Vec<_>, Vec<_>) =
+        region_ranks(merged).partition(|(video_id, region, _)| is_known(video_id, region));
+    copy_in(
+        conn,
+        "COPY video_regions (video_id, region, first_seen_at, last_seen_at, last_rank, best_rank)
+         FROM STDIN",
+        "copying new video_regions",
+        new,
+        |rows, (video_id, region, rank)| {
+            rows.text(video_id)
+                .text(region)
+                .time(seen_at)
+                .time(seen_at)
+                .int(i64::from(rank))
+                .int(i64::from(rank));
+        },
+    )
+    .await?;
+    if old.is_empty() {
+        return Ok(());
+    }
+    let (mut video_ids, mut regions, mut ranks) = (Vec::new(), Vec::new(), Vec::<i32>::new());
+    for (video_id, region, rank) in old {
         video_ids.push(video_id);
         regions.push(region);
         ranks.push(rank as i32);
     }
-    if video_ids.is_empty() {
-        return Ok(());
-    }
     sqlx::query(
-        "INSERT INTO video_regions (video_id, region, first_seen_at, last_seen_at, last_rank, best_rank)
-         SELECT u.video_id, u.region, $4, $4, u.rank, u.rank
+        "UPDATE video_regions AS r SET
+             first_seen_at = LEAST(r.first_seen_at, $4),
+             last_seen_at = GREATEST(r.last_seen_at, $4),
+             last_rank = CASE WHEN $4 >= r.last_seen_at THEN u.rank ELSE r.last_rank END,
+             best_rank = LEAST(r.best_rank, u.rank),
+             runs_seen = r.runs_seen + 1
          FROM UNNEST($1::text[], $2::text[], $3::int4[]) AS u(video_id, region, rank)
-         ON CONFLICT (video_id, region) DO UPDATE SET
-             first_seen_at = LEAST(video_regions.first_seen_at, EXCLUDED.first_seen_at),
-             last_seen_at = GREATEST(video_regions.last_seen_at, EXCLUDED.last_seen_at),
-             last_rank = CASE WHEN EXCLUDED.last_seen_at >= video_regions.last_seen_at
-                              THEN EXCLUDED.last_rank ELSE video_regions.last_rank END,
-             best_rank = LEAST(video_regions.best_rank, EXCLUDED.best_rank),
-             runs_seen = video_regions.runs_seen + 1",
+         WHERE r.video_id = u.video_id AND r.region = u.region",
     )
     .bind(video_ids)
     .bind(regions)
@@ -371,37 +496,35 @@ async fn upsert_video_regions(
     .bind(seen_at)
     .execute(&mut *conn)
     .await
-    .map_err(query_error("upserting video_regions"))?;
+    .map_err(query_error("updating known video_regions"))?;
     Ok(())
 }
 
-async fn insert_chart_entries(
+/// Appends the run's `chart_entries`; returns how many.
+async fn copy_chart_entries(
     conn: &mut PgConnection,
     run_id: i64,
     charts: &[Chart],
-) -> Result<(), StoreError> {
-    let rows = || entry_rows(charts);
-    if rows().next().is_none() {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO chart_entries (run_id, region, category_id, rank, video_id, view_count, like_count,
-                                    comment_count, fetched_at)
-         SELECT $1, u.* FROM UNNEST($2::text[], $3::text[], $4::int4[], $5::text[], $6::int8[], $7::int8[],
-                                    $8::int8[], $9::timestamptz[])
-                AS u(region, category_id, rank, video_id, view_count, like_count, comment_count, fetched_at)",
+) -> Result<i64, StoreError> {
+    let copied = copy_in(
+        conn,
+        "COPY chart_entries (run_id, region, category_id, rank, video_id, view_count, like_count,
+                             comment_count, fetched_at)
+         FROM STDIN",
+        "copying chart_entries",
+        entry_rows(charts),
+        |rows, (chart, rank, v)| {
+            rows.int(run_id)
+                .text(chart.key.region)
+                .text(&chart.key.category_id)
+                .int(i64::from(rank))
+                .text(&v.video_id)
+                .opt_int(v.view_count)
+                .opt_int(v.like_count)
+                .opt_int(v.comment_count)
+                .time(chart.fetched_at);
+        },
     )
-    .bind(run_id)
-    .bind(rows().map(|(c, _, _)| c.key.region).collect::<Vec<_>>())
-    .bind(rows().map(|(c, _, _)| c.key.category_id.as_str()).collect::<Vec<_>>())
-    .bind(rows().map(|(_, rank, _)| rank as i32).collect::<Vec<_>>())
-    .bind(rows().map(|(_, _, v)| v.video_id.as_str()).collect::<Vec<_>>())
-    .bind(rows().map(|(_, _, v)| v.view_count).collect::<Vec<_>>())
-    .bind(rows().map(|(_, _, v)| v.like_count).collect::<Vec<_>>())
-    .bind(rows().map(|(_, _, v)| v.comment_count).collect::<Vec<_>>())
-    .bind(rows().map(|(c, _, _)| c.fetched_at).collect::<Vec<_>>())
-    .execute(&mut *conn)
-    .await
-    .map_err(query_error("inserting chart_entries"))?;
-    Ok(())
+    .await?;
+    Ok(copied as i64)
 }

@@ -105,6 +105,7 @@ both!(
     a_run_fills_the_four_tables_and_a_rerun_only_adds_history,
     hidden_counts_are_null_and_arrays_keep_their_meaning,
     replaying_an_older_run_does_not_overwrite_newer_data,
+    text_that_looks_like_syntax_round_trips,
     a_failing_statement_rolls_the_whole_run_back,
     the_lock_admits_one_run_and_names_the_holder,
     migrations_apply_once,
@@ -265,6 +266,46 @@ async fn hidden_counts_are_null_and_arrays_keep_their_meaning(kind: Kind) {
             .await,
         Some(india.len() as i64),
         "every IN video has contentDetails"
+    );
+}
+
+/// Text that means something to a bulk format (COPY's backslash escapes and `\N`, an array
+/// literal's quotes, commas and braces, SQL's NULL) is stored as the characters it is.
+async fn text_that_looks_like_syntax_round_trips(kind: Kind) {
+    let db = TestStore::new(kind).await;
+    let store = open_locked(&db).await;
+    let title = r#"C:\path\N "quoted" {a,b} \t NULL ✓"#;
+    let tags = [
+        r#"\N"#,
+        "NULL",
+        r#"a "b" c"#,
+        r#"back\slash"#,
+        "{}",
+        "x,y",
+        "",
+    ];
+    let mut item = trending_items("CA")[0].clone();
+    item["snippet"]["title"] = Value::from(title);
+    item["snippet"]["tags"] = Value::from(tags.to_vec());
+    item["snippet"]["channelTitle"] = Value::from(r#"\N"#);
+    let at = Utc::now();
+    // Twice: the first run copies the video in, the second updates it.
+    for _ in 0..2 {
+        save(&store, at, &[chart("CA", std::slice::from_ref(&item), at)]).await;
+    }
+    let id = item["id"].as_str().unwrap();
+    let video = |column: &str| format!("SELECT {column} FROM videos WHERE video_id = '{id}'");
+    assert_eq!(db.text(&video("title")).await.as_deref(), Some(title));
+    assert_eq!(
+        db.text(&video("channel_title")).await.as_deref(),
+        Some(r#"\N"#)
+    );
+    let stored: Vec<String> =
+        serde_json::from_str(&db.text(&video(&db.json("tags"))).await.unwrap()).unwrap();
+    let expected: Vec<&str> = tags.iter().copied().filter(|t| !t.is_empty()).collect();
+    assert_eq!(
+        stored, expected,
+        "empty tags are dropped, the rest kept as is"
     );
 }
 
