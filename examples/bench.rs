@@ -14,6 +14,10 @@
 //! counts) with synthetic ids, projected with the client's `fields=` selector and gzipped as
 //! Google serves them, so the fake server costs almost nothing while the client runs.
 
+/// The binary's allocator, so that the in-process CPU figures are the binary's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[allow(dead_code)]
 #[path = "../tests/it/support/fake.rs"]
 mod fake;
@@ -128,9 +132,20 @@ fn regions(n: usize) -> Vec<String> {
     real.cycle().take(n).collect()
 }
 
-/// Builds every page of a shape: real trending rows as templates, ids made unique per chart
-/// except for the shared (overlapping) share.
+/// Builds every page of a shape, gzipped as Google serves them.
 fn build_pages(shape: &Shape) -> (Pages, u64) {
+    let (bodies, distinct) = build_bodies(shape);
+    let pages = bodies
+        .into_iter()
+        .map(|(key, body)| (key, gzip(body.as_bytes())))
+        .collect();
+    (pages, distinct)
+}
+
+/// Builds the JSON body of every page of a shape: real trending rows as templates, ids made
+/// unique per chart except for the shared (overlapping) share, projected with the client's
+/// `fields=` selector.
+fn build_bodies(shape: &Shape) -> (HashMap<(String, String, usize), String>, u64) {
     let mut ids = std::collections::HashSet::new();
     let templates: Vec<Value> = ["US", "GB", "CA", "IN", "MX"]
         .iter()
@@ -170,10 +185,7 @@ fn build_pages(shape: &Shape) -> (Pages, u64) {
                     body["nextPageToken"] = json!(format!("P{}", p + 1));
                 }
                 let body = fake::project(&body, trendtap::youtube::FIELDS);
-                pages.insert(
-                    (region.clone(), c.to_string(), p),
-                    gzip(body.to_string().as_bytes()),
-                );
+                pages.insert((region.clone(), c.to_string(), p), body.to_string());
             }
         }
     }
@@ -352,16 +364,137 @@ fn rate(n: u64, d: Duration) -> String {
     format!("{:.0}/s", n as f64 / d.as_secs_f64())
 }
 
-async fn throughput(admin: &str) {
-    println!("\n## Throughput: 111 regions x 4 pages x 50 videos, no latency, concurrency 4\n");
-    let shape = Shape {
+/// The throughput shape: every region, 4 pages of 50, 10% of each chart shared.
+fn throughput_shape() -> Shape {
+    Shape {
         regions: 111,
         categories: 1,
         pages: 4,
         overlap: 0.1,
         latency_ms: (0, 0),
         concurrency: 4,
+    }
+}
+
+/// The CPU stages alone, in this process and on one thread, on the throughput shape's pages
+/// (already in memory, as after the network): parse the pages and their items, normalize
+/// (clean the text, resolve the language), apply the channels' languages, merge by video. The
+/// same library calls as `ingest`; the fastest of 7 passes.
+fn cpu() {
+    use trendtap::model::{Chart, ChartKey};
+    use trendtap::youtube::wire::{self, VideoListResponse};
+
+    let shape = throughput_shape();
+    let (bodies, distinct) = build_bodies(&shape);
+    let mut pages: Vec<(&'static str, usize, &str)> = bodies
+        .iter()
+        .map(|((region, _, page), body)| {
+            let region = trendtap::regions::canonical(region).unwrap();
+            (region, *page, body.as_str())
+        })
+        .collect();
+    pages.sort_unstable_by_key(|(region, page, _)| (*region, *page));
+    let bytes: usize = pages.iter().map(|(_, _, b)| b.len()).sum();
+
+    #[derive(Default, Clone, Copy)]
+    struct Pass {
+        parse: Duration,
+        normalize: Duration,
+        labelled: Duration,
+        merge: Duration,
+    }
+    let parsed_again = |pages: &[(&'static str, usize, &str)]| -> Vec<(&'static str, Vec<wire::Video>)> {
+        pages
+            .iter()
+            .map(|(region, _, body)| {
+                let response: VideoListResponse = serde_json::from_str(body).unwrap();
+                let items = response.videos().map(Result::unwrap).collect();
+                (*region, items)
+            })
+            .collect()
     };
+    let mut passes = Vec::new();
+    let (mut entries, mut videos) = (0, 0);
+    for _ in 0..7 {
+        let mut pass = Pass::default();
+        let started = Instant::now();
+        let parsed = parsed_again(&pages);
+        pass.parse = started.elapsed();
+
+        let started = Instant::now();
+        let mut charts: Vec<Chart> = Vec::new();
+        for (region, items) in parsed {
+            if charts.last().is_none_or(|c| c.key.region != region) {
+                charts.push(Chart {
+                    key: ChartKey {
+                        region,
+                        category_id: "0".into(),
+                    },
+                    fetched_at: chrono::Utc::now(),
+                    entries: Vec::new(),
+                });
+            }
+            let chart = charts.last_mut().unwrap();
+            for item in items {
+                let rank = chart.entries.len() as u32 + 1;
+                chart
+                    .entries
+                    .push((rank, trendtap::normalize::video(item, region).unwrap()));
+            }
+        }
+        pass.normalize = started.elapsed();
+
+        // The same items with the API's language: normalization without detection.
+        let labelled: Vec<(&'static str, Vec<wire::Video>)> = parsed_again(&pages)
+            .into_iter()
+            .map(|(region, mut items)| {
+                for item in &mut items {
+                    if let Some(snippet) = item.snippet.as_mut() {
+                        snippet.default_audio_language = Some("en".into());
+                    }
+                }
+                (region, items)
+            })
+            .collect();
+        let started = Instant::now();
+        for (region, items) in labelled {
+            for item in items {
+                std::hint::black_box(trendtap::normalize::video(item, region).unwrap());
+            }
+        }
+        pass.labelled = started.elapsed();
+
+        let started = Instant::now();
+        trendtap::language::apply_channel_languages(&mut charts);
+        let merged = trendtap::dedup::merge(&charts);
+        pass.merge = started.elapsed();
+        entries = charts.iter().map(|c| c.entries.len()).sum::<usize>();
+        videos = merged.len();
+        assert_eq!(videos as u64, distinct, "every shared video merged");
+        passes.push(pass);
+    }
+    let best = |f: fn(&Pass) -> Duration| passes.iter().map(f).min().unwrap();
+    let (parse, normalize, merge) = (best(|p| p.parse), best(|p| p.normalize), best(|p| p.merge));
+    let labelled = best(|p| p.labelled);
+    let per = |d: Duration, n: usize| format!("{:.2} µs", d.as_secs_f64() * 1e6 / n as f64);
+    println!("\n## CPU stages: {entries} chart entries ({videos} videos, {} KiB of JSON), one thread, best of 7\n", bytes / 1024);
+    println!("| stage | time | per chart entry | chart entries per second |");
+    println!("|---|---|---|---|");
+    for (stage, d) in [
+        ("parse (pages and items)", parse),
+        ("normalize + detect", normalize),
+        ("normalize, API language (no detection)", labelled),
+        ("channel languages + dedup", merge),
+        ("normalize + detect + dedup", normalize + merge),
+        ("all three", parse + normalize + merge),
+    ] {
+        println!("| {stage} | {} | {} | {} |", ms(d), per(d, entries), rate(entries as u64, d));
+    }
+}
+
+async fn throughput(admin: &str) {
+    println!("\n## Throughput: 111 regions x 4 pages x 50 videos, no latency, concurrency 4\n");
+    let shape = throughput_shape();
     println!("| backend | wall | setup | fetch (incl. normalize) | normalize+detect (CPU) | dedup | store | normalize+detect+dedup | store rate | videos | peak RSS | requests | bytes on the wire |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for backend in ["postgres", "sqlite", "dry-run"] {
@@ -515,6 +648,9 @@ async fn main() {
     );
     if matches!(which.as_str(), "all" | "bandwidth") {
         bandwidth();
+    }
+    if matches!(which.as_str(), "all" | "cpu") {
+        cpu();
     }
     if matches!(which.as_str(), "all" | "throughput") {
         throughput(&admin).await;

@@ -8,6 +8,11 @@ use tracing_subscriber::EnvFilter;
 use trendtap::cli::{Cli, LogFormat};
 use trendtap::progress::StderrAboveBar;
 
+/// mimalloc: a run allocates and frees hundreds of thousands of small strings (titles, tags,
+/// ids); glibc's allocator spent a quarter of the normalize stage's time on them (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

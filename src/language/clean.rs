@@ -3,6 +3,10 @@
 //! ("Official Video", "【MV】", "Episode", "Teaser"...) carry no language: they are dropped here,
 //! so that detection weighs only the words a reader would.
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
+
 /// Format tags YouTube titles carry in every language (lower case), language names ("Tamil
 /// Serial", "Latest Punjabi Songs") and the month names of dates ("19th November 2024"). They are the same list as the label policy of
 /// `tests/data/lang_eval.md`: neutral words that do not make a title English.
@@ -108,9 +112,17 @@ const FORMAT_WORDS: &[&str] = &[
 /// Words that start a credit running to the next separator: "ft. X & Y", "feat. X".
 const CREDIT_WORDS: &[&str] = &["ft", "feat", "featuring"];
 
+/// [`FORMAT_WORDS`] as a set: a lookup per word of every title.
+fn format_words() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| FORMAT_WORDS.iter().copied().collect())
+}
+
 /// The words of `title` that can carry a language, in order, separated by single spaces.
 pub fn words(title: &str) -> String {
+    let format_words = format_words();
     let mut out = String::with_capacity(title.len());
+    let mut lower = String::new();
     let mut in_credit = false;
     for token in title.split_whitespace() {
         if is_url(token) {
@@ -135,14 +147,20 @@ pub fn words(title: &str) -> String {
                 if word.is_empty() || (has_digit && word.is_ascii()) {
                     continue;
                 }
-                let lower = word.to_lowercase();
+                lower.clear();
+                if word.is_ascii() {
+                    lower.push_str(word);
+                    lower.make_ascii_lowercase();
+                } else {
+                    lower.push_str(&word.to_lowercase());
+                }
                 if CREDIT_WORDS.contains(&lower.as_str()) {
                     in_credit = true;
                     continue;
                 }
                 if in_credit
                     || is_single_latin_letter(word)
-                    || FORMAT_WORDS.binary_search(&lower.as_str()).is_ok()
+                    || format_words.contains(lower.as_str())
                 {
                     continue;
                 }
@@ -195,12 +213,32 @@ fn is_separator(c: char) -> bool {
 
 /// Letters, combining marks (Indic vowel signs, viramas) and the joiners some scripts need.
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic()
+    is_letter(c)
         || c == '\''
         || c == '’'
         || c == '\u{200C}'
         || c == '\u{200D}'
         || is_combining_mark(c)
+}
+
+/// `c.is_alphabetic()`, answered without Unicode's tables for the letters of the scripts most
+/// titles are written in (each range is all letters: a test checks it).
+pub fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\u{00C0}'..='\u{00D6}'
+        | '\u{00D8}'..='\u{00F6}'
+        | '\u{00F8}'..='\u{024F}'
+        | '\u{0400}'..='\u{0481}'
+        | '\u{0620}'..='\u{064A}'
+        | '\u{0904}'..='\u{0939}'
+        | '\u{0E01}'..='\u{0E30}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}' => true,
+        _ => c.is_alphabetic(),
+    }
 }
 
 /// Combining marks of the scripts trendtap meets (Indic, Thai, Arabic, Hebrew, Latin).
@@ -261,6 +299,13 @@ fn is_single_latin_letter(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_letter_is_is_alphabetic() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn format_word_list_is_sorted_for_binary_search() {

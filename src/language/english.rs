@@ -7,8 +7,9 @@
 //! the words of everyday news, sport, music, food, tech and family life), written from general
 //! knowledge of the language, not taken from the evaluation titles.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
 
 const WORDS: &str = "
 able accident account act action actor actress add advice after afternoon again against age
@@ -208,8 +209,8 @@ won wonderful wool wore workout workshop worm wound wrap wreck wrestle wrestling
 written wrote yacht yoga yogurt yours yourself zombie zone zoo
 ";
 
-fn words() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn words() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| WORDS.split_whitespace().collect())
 }
 
@@ -224,13 +225,14 @@ pub fn is_common(lower: &str) -> bool {
     if set.contains(lower) {
         return true;
     }
+    let mut restored = String::new();
     ["s", "es", "ed", "d", "ing", "er", "ers", "ly", "ies"]
         .iter()
         .filter_map(|suffix| lower.strip_suffix(suffix))
         .filter(|stem| stem.len() >= 3)
         .any(|stem| {
             // "dating" from "date", "stopped" from "stop", "stories" from "story".
-            let mut restored = String::with_capacity(stem.len() + 1);
+            restored.clear();
             restored.push_str(stem);
             restored.push(if lower.ends_with("ies") { 'y' } else { 'e' });
             let undoubled = stem

@@ -9,8 +9,9 @@
 //! "jsem, se, proč" against sk "som, sa, prečo"; nl "het, een, niet" against de "der, ein,
 //! nicht").
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 /// Function words per language (ISO 639-1), lower case.
 const LISTS: &[(&str, &[&str])] = &[
@@ -234,10 +235,10 @@ const LISTS: &[(&str, &[&str])] = &[
 ];
 
 /// Word → indices into [`LISTS`] of the languages that use it.
-fn index() -> &'static HashMap<&'static str, Vec<u8>> {
-    static INDEX: OnceLock<HashMap<&'static str, Vec<u8>>> = OnceLock::new();
+fn index() -> &'static FxHashMap<&'static str, Vec<u8>> {
+    static INDEX: OnceLock<FxHashMap<&'static str, Vec<u8>>> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: HashMap<&'static str, Vec<u8>> = HashMap::new();
+        let mut index: FxHashMap<&'static str, Vec<u8>> = FxHashMap::default();
         for (i, (_, words)) in LISTS.iter().enumerate() {
             for word in *words {
                 index.entry(word).or_default().push(i as u8);
@@ -262,17 +263,24 @@ pub struct Votes {
 impl Votes {
     /// Counts the function words of `words` (space-separated). "l'aide" counts its "l'".
     pub fn of(words: &str) -> Votes {
+        Votes::of_lower(&words.to_lowercase())
+    }
+
+    /// [`Votes::of`] on words already in lower case.
+    pub fn of_lower(words: &str) -> Votes {
         let index = index();
         let mut counts = [0u8; LISTS.len()];
-        let mut lower = String::new();
         for word in words.split(' ') {
-            lower.clear();
-            lower.extend(word.chars().flat_map(char::to_lowercase).map(|c| match c {
-                '’' => '\'',
-                c => c,
-            }));
-            let hit = index.get(lower.as_str()).or_else(|| {
-                let elided = lower.find('\'').map(|i| &lower[..=i])?;
+            // The typographic apostrophe counts as the ASCII one.
+            let apostrophe;
+            let word = if word.contains('’') {
+                apostrophe = word.replace('’', "'");
+                apostrophe.as_str()
+            } else {
+                word
+            };
+            let hit = index.get(word).or_else(|| {
+                let elided = word.find('\'').map(|i| &word[..=i])?;
                 index.get(elided)
             });
             for &i in hit.into_iter().flatten() {

@@ -64,7 +64,7 @@ fn region_detector(region: &str) -> &'static Detector {
 
 /// Letters in `text`.
 fn letters(text: &str) -> usize {
-    text.chars().filter(|c| c.is_alphabetic()).count()
+    text.chars().filter(|c| super::clean::is_letter(*c)).count()
 }
 
 /// Fewer letters than this say nothing ("ea", "BYE").
@@ -94,11 +94,12 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
         return None;
     }
     let prior = regions::languages(region);
-    if let Some(code) = hindustani::detect(words, prior) {
+    let lower = words.to_lowercase();
+    if let Some(code) = hindustani::detect(&lower, prior) {
         return Some(code);
     }
     let expected = |code: &str| code == "en" || prior.contains(&code);
-    let votes = Votes::of(words);
+    let votes = Votes::of_lower(&lower);
     // whatlang is the slow part (about 1.5 µs per allowed language): ask it only when needed.
     let trigram = std::cell::OnceCell::new();
     let trigram = || {
@@ -108,7 +109,7 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
                 .map_or(("", 0.0), |i| (iso639_1(i.lang()), i.confidence()))
         })
     };
-    let (total, english) = english_words(words);
+    let (total, english) = english_words(&lower);
     let share = f64::from(english) / f64::from(total.max(1));
 
     let answer = 'answer: {
@@ -135,7 +136,11 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
         {
             break 'answer Some("en");
         }
-        // No grammar words to go by: whatlang alone, for a language the region expects.
+        // No grammar words to go by: whatlang alone, for a language the region expects (when
+        // the region expects none but English, whatlang's answer could not be taken).
+        if !expects_latin_besides_english(region) {
+            break 'answer None;
+        }
         let (t_code, t_conf) = trigram();
         if t_code != "en"
             && expected(t_code)
@@ -152,17 +157,23 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
     Some(answer)
 }
 
-/// Words, and words that are common English (function words included).
-fn english_words(words: &str) -> (u32, u32) {
+/// Words, and words that are common English (function words included), of lower-case words.
+fn english_words(lower: &str) -> (u32, u32) {
     let (mut total, mut english) = (0, 0);
-    let mut lower = String::new();
-    for word in words.split(' ') {
+    for word in lower.split(' ') {
         total += 1;
-        lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
-        english += u32::from(english::is_common(&lower) || function_words::is_english(&lower));
+        english += u32::from(english::is_common(word) || function_words::is_english(word));
     }
     (total, english)
+}
+
+/// Whether `region` expects a Latin-script language other than English that whatlang knows:
+/// only then can whatlang's answer alone name a title's language.
+fn expects_latin_besides_english(region: &str) -> bool {
+    regions::languages(region).iter().any(|code| {
+        *code != "en"
+            && whatlang_lang(code).is_some_and(|l| whatlang::Script::Latin.langs().contains(&l))
+    })
 }
 
 /// Words only Marathi uses (auxiliaries, postpositions, the letter ळ) against Hindi's.
