@@ -286,8 +286,13 @@ fn is_combining_mark(c: char) -> bool {
 }
 
 fn is_url(token: &str) -> bool {
-    let lower = token.to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.")
+    let starts = |prefix: &str| {
+        token
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    starts("http://") || starts("https://") || starts("www.")
 }
 
 /// "M/V" splits into "M" and "V"; a lone Latin letter ("BTS X", "Rashmi & S") is no word.

@@ -55,7 +55,10 @@ mod tests {
     #[test]
     fn hindustani_in_latin_letters() {
         let india = ["hi", "en", "ta"];
-        assert_eq!(detect_mixed("Yeh Rishta Kya Kehlata Hai", &india), Some("hi"));
+        assert_eq!(
+            detect_mixed("Yeh Rishta Kya Kehlata Hai", &india),
+            Some("hi")
+        );
         assert_eq!(detect_mixed("Nanaji Ki Aatma", &india), Some("hi"));
         assert_eq!(
             detect_mixed("Meri Zindagi Ka Safar Hai", &["ur", "en", "hi"]),

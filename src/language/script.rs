@@ -203,21 +203,17 @@ impl Census {
     /// The non-Latin script holding the most text, with its weight. Kana make Han Japanese,
     /// and Hangul makes Han (Hanja) Korean, so those pairs are counted together.
     pub fn strongest_non_latin(&self) -> Option<(Script, f64)> {
-        let mut weights: Vec<(Script, f64)> = ALL[1..]
+        let han = self.weight(Script::Han);
+        let han_joins = self.letters(Script::Kana) > 0 || self.letters(Script::Hangul) > 0;
+        ALL[1..]
             .iter()
             .map(|&s| (s, self.weight(s)))
-            .filter(|(_, w)| *w > 0.0)
-            .collect();
-        let han = self.weight(Script::Han);
-        for (script, weight) in &mut weights {
-            if matches!(script, Script::Kana | Script::Hangul) {
-                *weight += han;
-            }
-        }
-        if self.letters(Script::Kana) > 0 || self.letters(Script::Hangul) > 0 {
-            weights.retain(|(s, _)| *s != Script::Han);
-        }
-        weights.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|(s, w)| *w > 0.0 && !(han_joins && *s == Script::Han))
+            .map(|(s, w)| match s {
+                Script::Kana | Script::Hangul => (s, w + han),
+                _ => (s, w),
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 }
 

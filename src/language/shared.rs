@@ -2,8 +2,9 @@
 //! Devanagari). whatlang ranks the candidates; the region's prior narrows them; letters only one
 //! language uses settle the rest; an uncertain answer is no answer.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use whatlang::{Detector, Lang};
 
@@ -32,11 +33,19 @@ const CYRILLIC: [Lang; 6] = [
 const DEVANAGARI: [Lang; 3] = [Lang::Hin, Lang::Mar, Lang::Nep];
 const ARABIC: [Lang; 3] = [Lang::Ara, Lang::Pes, Lang::Urd];
 
-/// whatlang restricted to a region's languages, English, [`WORLD`] and [`DECOYS`]; built once
-/// per region ("" for no region). Each allowed language costs about 1.5 µs a title.
-fn region_detector(region: &str) -> &'static Detector {
-    static DETECTORS: OnceLock<HashMap<&'static str, Detector>> = OnceLock::new();
-    let detectors = DETECTORS.get_or_init(|| {
+/// What detection knows of a region, built once per region ("" for no region).
+struct RegionModel {
+    /// whatlang restricted to the region's languages, English, [`WORLD`] and [`DECOYS`]. Each
+    /// allowed language costs about 1.5 µs a title.
+    detector: Detector,
+    /// Whether the region expects a Latin-script language other than English that whatlang
+    /// knows: only then can whatlang's answer alone name a Latin title's language.
+    expects_latin_besides_english: bool,
+}
+
+fn region_model(region: &str) -> &'static RegionModel {
+    static MODELS: OnceLock<FxHashMap<&'static str, RegionModel>> = OnceLock::new();
+    let models = MODELS.get_or_init(|| {
         let build = |langs: &[&str]| {
             let mut allow: Vec<Lang> = langs.iter().filter_map(|l| whatlang_lang(l)).collect();
             // A script the region's languages do not use keeps all its candidates: a Russian
@@ -51,7 +60,15 @@ fn region_detector(region: &str) -> &'static Detector {
                     allow.push(*lang);
                 }
             }
-            Detector::with_allowlist(allow)
+            let expects_latin_besides_english = langs.iter().any(|code| {
+                *code != "en"
+                    && whatlang_lang(code)
+                        .is_some_and(|l| whatlang::Script::Latin.langs().contains(&l))
+            });
+            RegionModel {
+                detector: Detector::with_allowlist(allow),
+                expects_latin_besides_english,
+            }
         };
         regions::LANGUAGE_PRIORS
             .iter()
@@ -59,7 +76,7 @@ fn region_detector(region: &str) -> &'static Detector {
             .chain([("", build(&[]))])
             .collect()
     });
-    detectors.get(region).unwrap_or_else(|| &detectors[""])
+    models.get(region).unwrap_or_else(|| &models[""])
 }
 
 /// Letters in `text`.
@@ -104,7 +121,8 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
     let trigram = std::cell::OnceCell::new();
     let trigram = || {
         *trigram.get_or_init(|| {
-            region_detector(region)
+            region_model(region)
+                .detector
                 .detect(words)
                 .map_or(("", 0.0), |i| (iso639_1(i.lang()), i.confidence()))
         })
@@ -138,7 +156,7 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
         }
         // No grammar words to go by: whatlang alone, for a language the region expects (when
         // the region expects none but English, whatlang's answer could not be taken).
-        if !expects_latin_besides_english(region) {
+        if !region_model(region).expects_latin_besides_english {
             break 'answer None;
         }
         let (t_code, t_conf) = trigram();
@@ -165,15 +183,6 @@ fn english_words(lower: &str) -> (u32, u32) {
         english += u32::from(english::is_common(word) || function_words::is_english(word));
     }
     (total, english)
-}
-
-/// Whether `region` expects a Latin-script language other than English that whatlang knows:
-/// only then can whatlang's answer alone name a title's language.
-fn expects_latin_besides_english(region: &str) -> bool {
-    regions::languages(region).iter().any(|code| {
-        *code != "en"
-            && whatlang_lang(code).is_some_and(|l| whatlang::Script::Latin.langs().contains(&l))
-    })
 }
 
 /// Words only Marathi uses (auxiliaries, postpositions, the letter ळ) against Hindi's.
@@ -236,7 +245,7 @@ pub fn devanagari(words: &str, region: &str) -> Option<&'static str> {
     if hindi > marathi && allowed("hi") {
         return Some("hi");
     }
-    let info = region_detector(region).detect(words)?;
+    let info = region_model(region).detector.detect(words)?;
     (info.confidence() >= 0.5 || prior.contains(&iso639_1(info.lang())))
         .then(|| iso639_1(info.lang()))
 }
@@ -290,7 +299,7 @@ pub fn cyrillic(words: &str, region: &str) -> Option<&'static str> {
     if has(&['ы', 'э', 'ё']) {
         return Some("ru");
     }
-    let info = region_detector(region).detect(words)?;
+    let info = region_model(region).detector.detect(words)?;
     let code = iso639_1(info.lang());
     let prior = regions::languages(region);
     // Bulgarian writes ъ in most sentences; without it, and where Bulgarian is not expected,
