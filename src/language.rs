@@ -72,7 +72,11 @@ pub fn detect(text: &str) -> Option<&'static str> {
 pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
     let words = clean::words(text);
     let census = Census::of(&words);
-    let latin_words = only(&words, Script::Latin);
+    let latin_words = if census.all_in(Script::Latin) {
+        std::borrow::Cow::Borrowed(words.as_str())
+    } else {
+        std::borrow::Cow::Owned(only(&words, Script::Latin))
+    };
     let Some((script, native)) = census.strongest_non_latin() else {
         return shared::latin(&latin_words, region);
     };

@@ -313,7 +313,7 @@ mod tests {
     }
 
     #[test]
-    fn format_word_list_is_sorted_for_binary_search() {
+    fn format_word_list_is_sorted_unique_and_holds_the_credits() {
         assert!(FORMAT_WORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(CREDIT_WORDS
             .iter()

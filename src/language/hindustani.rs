@@ -2,6 +2,10 @@
 //! Asian titles. whatlang knows Hindi only in Devanagari and would call such a title English or
 //! something stranger; its grammar words give it away.
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
+
 /// Romanized Hindustani words that are not also English words (no "the", "me", "main", "par",
 /// "do"): postpositions, pronouns, auxiliaries and the commonest verbs, adverbs and nouns.
 const WORDS: &[&str] = &[
@@ -20,6 +24,12 @@ const WORDS: &[&str] = &[
     "uski", "wala", "wale", "wali", "woh", "yaar", "ye", "yeh", "zindagi",
 ];
 
+/// [`WORDS`] as a set.
+fn words() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| WORDS.iter().copied().collect())
+}
+
 /// `hi` (or `ur` where Urdu leads the region's languages) when Latin words read as Hindustani:
 /// at least two of its words, or one in a title of at most three words, and at least a fifth
 /// of the words. Only where the region expects Hindi or Urdu (`prior`). `lower`: the words in
@@ -31,9 +41,10 @@ pub fn detect(lower: &str, prior: &[&str]) -> Option<&'static str> {
     };
     let mut total = 0;
     let mut hits = 0;
+    let words = words();
     for word in lower.split(' ') {
         total += 1;
-        hits += usize::from(WORDS.binary_search(&word).is_ok());
+        hits += usize::from(words.contains(word));
     }
     let enough = hits >= 2 || (hits == 1 && total <= 3);
     (enough && hits * 5 >= total).then_some(code)
@@ -48,7 +59,7 @@ mod tests {
     }
 
     #[test]
-    fn word_list_is_sorted_for_binary_search() {
+    fn word_list_is_sorted_and_unique() {
         assert!(WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 

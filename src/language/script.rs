@@ -167,6 +167,8 @@ impl Script {
 pub struct Census {
     words: [u32; ALL.len()],
     letters: [u32; ALL.len()],
+    /// Every space-separated word, whatever its script (or none).
+    all_words: u32,
 }
 
 impl Census {
@@ -175,6 +177,7 @@ impl Census {
     pub fn of(text: &str) -> Census {
         let mut census = Census::default();
         for word in text.split(' ') {
+            census.all_words += 1;
             let mut first = None;
             for script in word.chars().filter_map(Script::of) {
                 first.get_or_insert(script);
@@ -185,6 +188,11 @@ impl Census {
             }
         }
         census
+    }
+
+    /// Whether every word is in `script`.
+    pub fn all_in(&self, script: Script) -> bool {
+        self.words[script.index()] == self.all_words
     }
 
     /// Letters of one script.
