@@ -20,7 +20,7 @@ use crate::output;
 pub use crate::progress::{Progress, Timings};
 use crate::raw::{self, Archive};
 use crate::shutdown::RunControl;
-use crate::store::{LockState, RunSummary, Store};
+use crate::store::{LockState, RunSummary, RunWriter, Store};
 use crate::youtube::wire::VideoListResponse;
 use crate::youtube::{ApiError, Client};
 
@@ -67,14 +67,19 @@ pub async fn run(
         None => (cfg.regions.clone(), cfg.categories.clone()),
     };
     let setup = Instant::now();
-    let mut store = match &cfg.database {
+    let store = match &cfg.database {
         Some(db) => Some(open_store(db, &regions, &categories, started_at).await?),
         None => None,
     };
     record(&progress.timings.setup_us, setup);
+    // A replay keeps the original run's time as the time its videos were seen.
+    let seen_at = replay.as_ref().map_or(started_at, |(_, seen_at)| *seen_at);
+    let mut writer = store
+        .as_ref()
+        .map(|(store, run_id)| store.begin_writes(*run_id, seen_at));
 
-    let (mut fetch, seen_at, requests, bytes) = match (replay, &cfg.source) {
-        (Some((fetch, seen_at)), _) => {
+    let (mut fetch, requests, bytes) = match (replay, &cfg.source) {
+        (Some((fetch, _)), _) => {
             progress
                 .charts_total
                 .store(fetch.outcomes.len(), Ordering::Relaxed);
@@ -83,7 +88,7 @@ pub async fn run(
                 .store(fetch.outcomes.len(), Ordering::Relaxed);
             let pages: u32 = fetch.outcomes.iter().map(|o| o.pages).sum();
             progress.pages.store(u64::from(pages), Ordering::Relaxed);
-            (fetch, seen_at, 0, 0)
+            (fetch, 0, 0)
         }
         (None, Source::Api(api)) => {
             let client = Arc::new(Client::new(api).map_err(Error::Usage)?);
@@ -108,10 +113,10 @@ pub async fn run(
             let mut fetch = fetch_all(
                 &client,
                 plan,
-                cfg.max_pages,
-                cfg.concurrency,
+                cfg,
                 &ctl,
                 archive.as_ref(),
+                writer.as_mut(),
                 &progress,
             )
             .await;
@@ -137,12 +142,7 @@ pub async fn run(
                     }
                 }
             }
-            (
-                fetch,
-                started_at,
-                client.requests_made(),
-                client.bytes_received(),
-            )
+            (fetch, client.requests_made(), client.bytes_received())
         }
         (None, Source::Archive(_)) => unreachable!("an archive source is replayed above"),
     };
@@ -165,12 +165,8 @@ pub async fn run(
     }
 
     let storing = Instant::now();
-    match store.as_mut() {
-        None => {
-            output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
-                .map_err(Error::Output)?;
-        }
-        Some((store, run_id)) => {
+    match (&store, writer) {
+        (Some((store, run_id)), Some(writer)) => {
             let summary = RunSummary {
                 status: end.status(),
                 halt_reason: end.halt.map(|h| h.to_string()),
@@ -178,11 +174,9 @@ pub async fn run(
                 api_requests: requests,
             };
             if fetch.charts.is_empty() {
+                drop(writer);
                 store.record_unsaved_run(*run_id, &summary, None).await?;
-            } else if let Err(err) = store
-                .save_run(*run_id, seen_at, &fetch.charts, &merged, &summary)
-                .await
-            {
+            } else if let Err(err) = writer.finish(&fetch.charts, &merged, &summary).await {
                 // The transaction rolled back: record why, keep the original error for the exit.
                 let message = redactor.redact(&err.to_string());
                 if let Err(e) = store
@@ -195,6 +189,10 @@ pub async fn run(
             } else {
                 end.stored = true;
             }
+        }
+        _ => {
+            output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
+                .map_err(Error::Output)?;
         }
     }
 
@@ -217,6 +215,7 @@ pub async fn run(
         normalize_cpu_ms = ms(&progress.timings.normalize_us),
         dedup_ms = ms(&progress.timings.dedup_us),
         store_ms = ms(&progress.timings.store_us),
+        store_streamed_ms = ms(&progress.timings.store_streamed_us),
         "run finished"
     );
     Ok(end)
@@ -275,20 +274,25 @@ pub fn plan(cfg: &FetchConfig) -> Vec<ChartKey> {
         .collect()
 }
 
-/// Fetches every chart: one task per chart, at most `concurrency` requests in flight.
+/// Fetches every chart of `plan`: one task per chart, at most `cfg.concurrency` requests in
+/// flight, up to `cfg.max_pages` pages per chart. Each complete chart is handed to `writer`
+/// (when storing) as soon as it is collected, while the other charts are still fetching.
 ///
 /// This is the only concurrent part of the pipeline. The semaphore is taken around each request
 /// (not each chart), so a chart waiting out a backoff holds no slot longer than its request.
+/// The writes happen here, in the collecting loop, one chart at a time: the database sees one
+/// writer, and the chart tasks keep fetching while it writes.
 pub async fn fetch_all(
     client: &Arc<Client>,
     plan: Vec<ChartKey>,
-    max_pages: u32,
-    concurrency: usize,
+    cfg: &FetchConfig,
     ctl: &Arc<RunControl>,
     archive: Option<&Arc<Archive>>,
+    mut writer: Option<&mut RunWriter<'_>>,
     progress: &Arc<Progress>,
 ) -> Fetch {
-    let slots = Arc::new(Semaphore::new(concurrency));
+    let max_pages = cfg.max_pages;
+    let slots = Arc::new(Semaphore::new(cfg.concurrency));
     progress.charts_total.store(plan.len(), Ordering::Relaxed);
     let mut tasks = JoinSet::new();
     for (index, key) in plan.into_iter().enumerate() {
@@ -312,7 +316,13 @@ pub async fn fetch_all(
     }
     let mut results = Vec::with_capacity(tasks.len());
     while let Some(joined) = tasks.join_next().await {
-        results.push(joined.expect("chart tasks do not panic"));
+        let (index, (chart, outcome)) = joined.expect("chart tasks do not panic");
+        if let (Some(writer), Some(chart)) = (writer.as_deref_mut(), &chart) {
+            let writing = Instant::now();
+            writer.add_chart(chart).await;
+            record(&progress.timings.store_streamed_us, writing);
+        }
+        results.push((index, (chart, outcome)));
     }
     results.sort_by_key(|(index, _)| *index);
     let mut charts = Vec::new();

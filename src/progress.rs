@@ -41,8 +41,12 @@ pub struct Timings {
     pub normalize_us: AtomicU64,
     /// Merging the charts by video.
     pub dedup_us: AtomicU64,
-    /// Storing the run (the transaction), or writing the dry-run output.
+    /// Storing the run once its charts are in (or writing the dry-run output): what the
+    /// store adds to the run's wall time.
     pub store_us: AtomicU64,
+    /// Writing charts into the database while others were still fetching (PostgreSQL's
+    /// `chart_entries`); this time overlaps `fetch_us`.
+    pub store_streamed_us: AtomicU64,
 }
 
 /// The bar currently drawn, so that log lines can be printed above it.

@@ -7,6 +7,7 @@
 //! with two backends a `match` per method keeps the dispatch visible and cheap.
 
 mod pg_copy;
+mod pg_writer;
 mod postgres;
 mod sqlite;
 
@@ -14,10 +15,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use pg_writer::{PgRunWriter, STREAM_BYTES};
 pub use postgres::{PgStore, LOCK_KEY};
 pub use sqlite::SqliteStore;
 
-use crate::model::{Chart, ChartOutcome, ChartStatus, MergedVideo, Video};
+use crate::model::{Chart, ChartOutcome, ChartStatus, MergedVideo};
 use crate::secret::DatabaseUrl;
 
 /// A database failure. Messages name what was being done and where (never the password).
@@ -154,13 +156,6 @@ fn region_ranks<'a>(
     })
 }
 
-/// `chart_entries` rows of a run: every (chart, rank, video) with the counts that chart reported.
-fn entry_rows(charts: &[Chart]) -> impl Iterator<Item = (&Chart, u32, &Video)> {
-    charts
-        .iter()
-        .flat_map(|c| c.entries.iter().map(move |(rank, v)| (c, *rank, v)))
-}
-
 /// The store of a run: PostgreSQL for `postgres://` URLs, SQLite for `sqlite:` ones.
 #[derive(Debug)]
 pub enum Store {
@@ -229,6 +224,24 @@ impl Store {
         dispatch!(self, s => s.begin_run(started_at, regions, categories).await)
     }
 
+    /// A writer for the data of run `run_id`, whose videos were seen at `seen_at`: charts are
+    /// added as they arrive ([`RunWriter::add_chart`]) and the run is stored by
+    /// [`RunWriter::finish`], all of it or none of it.
+    pub fn begin_writes(&self, run_id: i64, seen_at: DateTime<Utc>) -> RunWriter<'_> {
+        let backend = match self {
+            Store::Postgres(s) => Writer::Postgres(s.begin_writes(run_id, seen_at)),
+            Store::Sqlite(store) => Writer::Sqlite {
+                store,
+                run_id,
+                seen_at,
+            },
+        };
+        RunWriter {
+            backend,
+            failed: None,
+        }
+    }
+
     /// Stores a run in one transaction: all of it, or none of it.
     pub async fn save_run(
         &self,
@@ -238,7 +251,9 @@ impl Store {
         merged: &[MergedVideo<'_>],
         summary: &RunSummary<'_>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, s => s.save_run(run_id, seen_at, charts, merged, summary).await)
+        self.begin_writes(run_id, seen_at)
+            .finish(charts, merged, summary)
+            .await
     }
 
     /// Completes the `runs` row of a run whose data was not stored.
@@ -259,6 +274,78 @@ impl Store {
     /// The top `limit` of each chart of the latest run that stored charts.
     pub async fn top(&self, region: Option<&str>, limit: u32) -> Result<Vec<TopRow>, StoreError> {
         dispatch!(self, s => s.top(region, limit).await)
+    }
+}
+
+/// A run's data on its way into the database, in one transaction.
+///
+/// PostgreSQL writes each chart's `chart_entries` while the run is still fetching
+/// ([`PgRunWriter`]); SQLite, whose writes are local, writes the whole run in
+/// [`RunWriter::finish`]. A failed write is kept: later charts are not written, and `finish`
+/// returns it. Dropping the writer rolls the run back.
+#[derive(Debug)]
+pub struct RunWriter<'s> {
+    backend: Writer<'s>,
+    failed: Option<StoreError>,
+}
+
+#[derive(Debug)]
+enum Writer<'s> {
+    Postgres(PgRunWriter),
+    Sqlite {
+        store: &'s SqliteStore,
+        run_id: i64,
+        seen_at: DateTime<Utc>,
+    },
+}
+
+impl RunWriter<'_> {
+    /// Adds a complete chart (PostgreSQL writes its entries now or with the next ones; SQLite
+    /// leaves it for `finish`). After a failure this does nothing: the error waits for
+    /// `finish`.
+    pub async fn add_chart(&mut self, chart: &Chart) {
+        if self.failed.is_some() {
+            return;
+        }
+        if let Writer::Postgres(writer) = &mut self.backend {
+            if let Err(e) = writer.add_chart(chart).await {
+                tracing::error!(chart = %chart.key, "cannot write the chart's entries: the run will not be stored");
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    /// Sends waiting rows once `bytes` of them wait (PostgreSQL; see [`STREAM_BYTES`]).
+    pub fn stream_every(&mut self, bytes: usize) {
+        if let Writer::Postgres(writer) = &mut self.backend {
+            writer.stream_every(bytes);
+        }
+    }
+
+    /// Writes what is left of the run (every chart of `charts` not added yet, the merged
+    /// videos), completes its `runs` row and commits; or returns the first failure, and nothing
+    /// of the run is kept.
+    pub async fn finish(
+        self,
+        charts: &[Chart],
+        merged: &[MergedVideo<'_>],
+        summary: &RunSummary<'_>,
+    ) -> Result<(), StoreError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        match self.backend {
+            Writer::Postgres(writer) => writer.finish(charts, merged, summary).await,
+            Writer::Sqlite {
+                store,
+                run_id,
+                seen_at,
+            } => {
+                store
+                    .save_run(run_id, seen_at, charts, merged, summary)
+                    .await
+            }
+        }
     }
 }
 

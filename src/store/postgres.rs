@@ -1,17 +1,15 @@
-//! PostgreSQL: connection, migrations, the run lock, and the run's set-based writes.
+//! PostgreSQL: connection, migrations, the run lock and the `runs` row. The run's data is
+//! written by [`super::pg_writer`].
 
-use std::collections::HashSet;
 use std::str::FromStr;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
-use super::pg_copy::CopyRows;
-use super::{entry_rows, region_ranks, LockState, RunSummary, StoreError, TopRow, VIDEO_COLUMNS};
-use crate::model::{Chart, MergedVideo, Video};
+use super::pg_writer::PgRunWriter;
+use super::{LockState, RunSummary, StoreError, TopRow};
 use crate::secret::DatabaseUrl;
 
 /// The migrations of the PostgreSQL schema.
@@ -34,7 +32,7 @@ pub struct PgStore {
 /// How long to wait for the database server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn query_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+pub(super) fn query_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| StoreError::Query { what, source }
 }
 
@@ -153,39 +151,10 @@ impl PgStore {
         .map_err(query_error("recording the start of the run"))
     }
 
-    /// Stores a run in one transaction: videos and video_regions upserted, chart_entries appended,
-    /// the `runs` row completed. On error nothing of it is kept.
-    ///
-    /// Rows new to a table go in by `COPY`, the fastest way into PostgreSQL; rows already there
-    /// are updated by one set-based `UPDATE` per table. Telling the two apart first is safe
-    /// because the transaction locks both upserted tables against other writers (readers are
-    /// not blocked), and every trendtap run holds the run lock besides.
-    pub async fn save_run(
-        &self,
-        run_id: i64,
-        seen_at: DateTime<Utc>,
-        charts: &[Chart],
-        merged: &[MergedVideo<'_>],
-        summary: &RunSummary<'_>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(query_error("starting the transaction"))?;
-        sqlx::query("LOCK TABLE videos, video_regions IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await
-            .map_err(query_error("locking the videos tables"))?;
-        write_videos(&mut tx, run_id, seen_at, merged).await?;
-        write_video_regions(&mut tx, seen_at, merged).await?;
-        let entries = copy_chart_entries(&mut tx, run_id, charts).await?;
-        let stored = Stored {
-            videos: merged.len() as i64,
-            entries,
-        };
-        finish_run(&mut tx, run_id, summary, stored, None).await?;
-        tx.commit().await.map_err(query_error("committing the run"))
+    /// A writer for the data of run `run_id`, whose videos were seen at `seen_at`: nothing is
+    /// sent before its first rows ([`PgRunWriter`]).
+    pub fn begin_writes(&self, run_id: i64, seen_at: DateTime<Utc>) -> PgRunWriter {
+        PgRunWriter::new(self.pool.clone(), run_id, seen_at)
     }
 
     /// Completes the `runs` row of a run whose data was not stored (after a rollback, or when
@@ -233,12 +202,15 @@ impl PgStore {
 
 /// What a run stored, for its `runs` row.
 #[derive(Debug, Default, Clone, Copy)]
-struct Stored {
-    videos: i64,
-    entries: i64,
+pub(super) struct Stored {
+    /// Distinct videos.
+    pub videos: i64,
+    /// Chart entries.
+    pub entries: i64,
 }
 
-async fn finish_run(
+/// Completes the `runs` row of a run: its outcome, what it stored, or why it stored nothing.
+pub(super) async fn finish_run(
     conn: &mut PgConnection,
     run_id: i64,
     summary: &RunSummary<'_>,
@@ -268,263 +240,4 @@ async fn finish_run(
     .await
     .map_err(query_error("completing the runs row"))?;
     Ok(())
-}
-
-/// Sends `items` to a `COPY ... FROM STDIN` statement, encoded by `encode`, in chunks of about
-/// [`COPY_CHUNK`] bytes: the server parses one chunk while the next is encoded, and memory stays
-/// bounded however large the run. Returns the rows copied.
-async fn copy_in<T>(
-    conn: &mut PgConnection,
-    statement: &str,
-    what: &'static str,
-    items: impl IntoIterator<Item = T>,
-    mut encode: impl FnMut(&mut CopyRows, T),
-) -> Result<u64, StoreError> {
-    let mut items = items.into_iter().peekable();
-    if items.peek().is_none() {
-        return Ok(0);
-    }
-    let started = std::time::Instant::now();
-    let mut copy = conn
-        .copy_in_raw(statement)
-        .await
-        .map_err(query_error(what))?;
-    let mut rows = CopyRows::with_capacity(COPY_CHUNK + COPY_CHUNK / 4);
-    for item in items {
-        encode(&mut rows, item);
-        rows.end_row();
-        if rows.len() >= COPY_CHUNK {
-            copy.send(rows.as_bytes())
-                .await
-                .map_err(query_error(what))?;
-            rows.clear();
-        }
-    }
-    if !rows.is_empty() {
-        copy.send(rows.as_bytes())
-            .await
-            .map_err(query_error(what))?;
-    }
-    let copied = copy.finish().await.map_err(query_error(what))?;
-    tracing::debug!(
-        rows = copied,
-        ms = started.elapsed().as_millis() as u64,
-        "{what}"
-    );
-    Ok(copied)
-}
-
-/// Bytes of COPY data per message.
-const COPY_CHUNK: usize = 256 * 1024;
-
-/// The `videos` columns trendtap writes, in COPY order.
-fn video_copy_columns() -> &'static str {
-    static COLUMNS: OnceLock<String> = OnceLock::new();
-    COLUMNS.get_or_init(|| {
-        format!(
-            "video_id, {}, first_seen_at, last_seen_at",
-            VIDEO_COLUMNS.join(", ")
-        )
-    })
-}
-
-/// One `videos` row, in [`video_copy_columns`] order.
-fn encode_video(rows: &mut CopyRows, v: &Video, run_id: i64, seen_at: DateTime<Utc>) {
-    rows.text(&v.video_id)
-        .text(&v.title)
-        .opt_text(v.channel_id.as_deref())
-        .opt_text(v.channel_title.as_deref())
-        .opt_text(v.category_id.as_deref())
-        .opt_time(v.published_at)
-        .opt_int(v.duration_seconds)
-        .text(&v.language)
-        .text(v.language_source.as_str())
-        .opt_int(v.view_count)
-        .opt_int(v.like_count)
-        .opt_int(v.comment_count)
-        .opt_text_array(Some(&v.tags[..]))
-        .opt_text(v.thumbnail_url.as_deref())
-        .opt_bool(v.age_restricted)
-        .opt_text_array(v.blocked_regions.as_deref())
-        .opt_text_array(v.allowed_regions.as_deref())
-        .opt_bool(v.caption)
-        .opt_text(v.definition.as_deref())
-        .opt_bool(v.licensed_content)
-        .opt_text(v.live_broadcast_content.as_deref())
-        .int(run_id)
-        .time(seen_at)
-        .time(seen_at);
-}
-
-/// The update of videos already stored. Data columns take the incoming values only when the
-/// incoming run is not older than the stored one, so replaying an old capture never overwrites
-/// newer data.
-fn update_videos_sql() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(|| {
-        let updates: Vec<String> = VIDEO_COLUMNS
-            .iter()
-            .map(|c| {
-                format!(
-                    "{c} = CASE WHEN u.last_seen_at >= v.last_seen_at THEN u.{c} ELSE v.{c} END"
-                )
-            })
-            .collect();
-        format!(
-            "UPDATE videos AS v SET {updates},
-                 first_seen_at = LEAST(v.first_seen_at, u.first_seen_at),
-                 last_seen_at = GREATEST(v.last_seen_at, u.last_seen_at)
-             FROM incoming_videos AS u
-             WHERE v.video_id = u.video_id",
-            updates = updates.join(",\n                 "),
-        )
-    })
-}
-
-/// Upserts the run's videos: new ones copied in, known ones copied to a temporary table and
-/// updated from it in one statement. `merged` is sorted by video id, which keeps lock order
-/// stable.
-async fn write_videos(
-    conn: &mut PgConnection,
-    run_id: i64,
-    seen_at: DateTime<Utc>,
-    merged: &[MergedVideo<'_>],
-) -> Result<(), StoreError> {
-    let ids: Vec<&str> = merged.iter().map(|m| m.video.video_id.as_str()).collect();
-    let known: HashSet<String> =
-        sqlx::query_scalar("SELECT video_id FROM videos WHERE video_id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(query_error("reading the videos already stored"))?
-            .into_iter()
-            .collect();
-    let (old, new): (Vec<&Video>, Vec<&Video>) = merged
-        .iter()
-        .map(|m| &*m.video)
-        .partition(|v| known.contains(&v.video_id));
-    let encode = |rows: &mut CopyRows, v: &Video| encode_video(rows, v, run_id, seen_at);
-    copy_in(
-        conn,
-        &format!("COPY videos ({}) FROM STDIN", video_copy_columns()),
-        "copying new videos",
-        new,
-        encode,
-    )
-    .await?;
-    if old.is_empty() {
-        return Ok(());
-    }
-    sqlx::query("CREATE TEMPORARY TABLE incoming_videos (LIKE videos) ON COMMIT DROP")
-        .execute(&mut *conn)
-        .await
-        .map_err(query_error("staging known videos"))?;
-    copy_in(
-        conn,
-        &format!("COPY incoming_videos ({}) FROM STDIN", video_copy_columns()),
-        "staging known videos",
-        old,
-        encode,
-    )
-    .await?;
-    sqlx::query(update_videos_sql())
-        .execute(&mut *conn)
-        .await
-        .map_err(query_error("updating known videos"))?;
-    Ok(())
-}
-
-/// Upserts the run's `video_regions`: new (video, region) pairs copied in, known ones updated
-/// in one statement.
-async fn write_video_regions(
-    conn: &mut PgConnection,
-    seen_at: DateTime<Utc>,
-    merged: &[MergedVideo<'_>],
-) -> Result<(), StoreError> {
-    let ids: Vec<&str> = merged.iter().map(|m| m.video.video_id.as_str()).collect();
-    let known: HashSet<(String, String)> =
-        sqlx::query_as("SELECT video_id, region FROM video_regions WHERE video_id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(query_error("reading the video regions already stored"))?
-            .into_iter()
-            .collect();
-    let is_known = |video_id: &str, region: &str| {
-        !known.is_empty() && known.contains(&(video_id.to_owned(), region.to_owned()))
-    };
-    let (old, new): (Vec<_>, Vec<_>) =
-        region_ranks(merged).partition(|(video_id, region, _)| is_known(video_id, region));
-    copy_in(
-        conn,
-        "COPY video_regions (video_id, region, first_seen_at, last_seen_at, last_rank, best_rank)
-         FROM STDIN",
-        "copying new video_regions",
-        new,
-        |rows, (video_id, region, rank)| {
-            rows.text(video_id)
-                .text(region)
-                .time(seen_at)
-                .time(seen_at)
-                .int(i64::from(rank))
-                .int(i64::from(rank));
-        },
-    )
-    .await?;
-    if old.is_empty() {
-        return Ok(());
-    }
-    let (mut video_ids, mut regions, mut ranks) = (Vec::new(), Vec::new(), Vec::<i32>::new());
-    for (video_id, region, rank) in old {
-        video_ids.push(video_id);
-        regions.push(region);
-        ranks.push(rank as i32);
-    }
-    sqlx::query(
-        "UPDATE video_regions AS r SET
-             first_seen_at = LEAST(r.first_seen_at, $4),
-             last_seen_at = GREATEST(r.last_seen_at, $4),
-             last_rank = CASE WHEN $4 >= r.last_seen_at THEN u.rank ELSE r.last_rank END,
-             best_rank = LEAST(r.best_rank, u.rank),
-             runs_seen = r.runs_seen + 1
-         FROM UNNEST($1::text[], $2::text[], $3::int4[]) AS u(video_id, region, rank)
-         WHERE r.video_id = u.video_id AND r.region = u.region",
-    )
-    .bind(video_ids)
-    .bind(regions)
-    .bind(ranks)
-    .bind(seen_at)
-    .execute(&mut *conn)
-    .await
-    .map_err(query_error("updating known video_regions"))?;
-    Ok(())
-}
-
-/// Appends the run's `chart_entries`; returns how many.
-async fn copy_chart_entries(
-    conn: &mut PgConnection,
-    run_id: i64,
-    charts: &[Chart],
-) -> Result<i64, StoreError> {
-    let copied = copy_in(
-        conn,
-        "COPY chart_entries (run_id, region, category_id, rank, video_id, view_count, like_count,
-                             comment_count, fetched_at)
-         FROM STDIN",
-        "copying chart_entries",
-        entry_rows(charts),
-        |rows, (chart, rank, v)| {
-            rows.int(run_id)
-                .text(chart.key.region)
-                .text(&chart.key.category_id)
-                .int(i64::from(rank))
-                .text(&v.video_id)
-                .opt_int(v.view_count)
-                .opt_int(v.like_count)
-                .opt_int(v.comment_count)
-                .time(chart.fetched_at);
-        },
-    )
-    .await?;
-    Ok(copied as i64)
 }
