@@ -1,7 +1,7 @@
 //! PostgreSQL's `COPY ... FROM STDIN` text format, written by hand: rows of tab-separated fields,
 //! `\N` for NULL, backslash escapes for the four characters that would break a row. COPY is the
 //! fastest way into a table (the server batches heap inserts and parses no query per row); this
-//! module only encodes, [`super::postgres`] sends.
+//! module only encodes, [`super::pg_writer`] sends.
 //!
 //! Text arrays are array literals inside the COPY field: `{"a","b \"c\""}`, each element quoted
 //! and its `"` and `\` escaped, then the whole literal escaped again as any COPY field.

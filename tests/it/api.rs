@@ -41,9 +41,9 @@ async fn fetch(cfg: &FetchConfig) -> (Fetch, Arc<RunControl>, u64) {
     let fetch = ingest::fetch_all(
         &client,
         ingest::plan(cfg),
-        cfg.max_pages,
-        cfg.concurrency,
+        cfg,
         &ctl,
+        None,
         None,
         &Default::default(),
     )
