@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-use super::pg_copy::CopyRows;
+use super::pg_copy::{CopyRows, HEADER, TRAILER};
 use super::postgres::{finish_run, query_error, Stored};
 use super::{region_ranks, RunSummary, StoreError, VIDEO_COLUMNS};
 use crate::model::{Chart, ChartKey, MergedVideo, Video};
@@ -82,7 +82,7 @@ impl PgRunWriter {
                 .int(self.run_id)
                 .text(chart.key.region)
                 .text(&chart.key.category_id)
-                .int(i64::from(*rank))
+                .int4(*rank as i32)
                 .text(&video.video_id)
                 .opt_int(video.view_count)
                 .opt_int(video.like_count)
@@ -151,13 +151,13 @@ impl PgRunWriter {
             .copy_in_raw(
                 "COPY chart_entries (run_id, region, category_id, rank, video_id, view_count,
                                      like_count, comment_count, fetched_at)
-                 FROM STDIN",
+                 FROM STDIN WITH (FORMAT binary)",
             )
             .await
             .map_err(query_error(what))?;
-        copy.send(self.pending.as_bytes())
-            .await
-            .map_err(query_error(what))?;
+        for part in [HEADER, self.pending.as_bytes(), TRAILER] {
+            copy.send(part).await.map_err(query_error(what))?;
+        }
         let copied = copy.finish().await.map_err(query_error(what))?;
         self.entries += copied as i64;
         self.pending.clear();
@@ -165,7 +165,7 @@ impl PgRunWriter {
     }
 }
 
-/// Sends `items` to a `COPY ... FROM STDIN` statement, encoded by `encode`, in chunks of about
+/// Sends `items` to a binary `COPY ... FROM STDIN` statement, encoded by `encode`, in chunks of about
 /// [`COPY_CHUNK`] bytes: the server parses one chunk while the next is encoded, and memory stays
 /// bounded however large the run. Returns the rows copied.
 async fn copy_in<T>(
@@ -184,6 +184,7 @@ async fn copy_in<T>(
         .copy_in_raw(statement)
         .await
         .map_err(query_error(what))?;
+    copy.send(HEADER).await.map_err(query_error(what))?;
     let mut rows = CopyRows::with_capacity(COPY_CHUNK + COPY_CHUNK / 4);
     for item in items {
         encode(&mut rows, item);
@@ -195,11 +196,10 @@ async fn copy_in<T>(
             rows.clear();
         }
     }
-    if !rows.is_empty() {
-        copy.send(rows.as_bytes())
-            .await
-            .map_err(query_error(what))?;
-    }
+    rows.extend_from(TRAILER);
+    copy.send(rows.as_bytes())
+        .await
+        .map_err(query_error(what))?;
     let copied = copy.finish().await.map_err(query_error(what))?;
     tracing::debug!(
         rows = copied,
@@ -301,7 +301,10 @@ async fn write_videos(
     let encode = |rows: &mut CopyRows, v: &Video| encode_video(rows, v, run_id, seen_at);
     copy_in(
         conn,
-        &format!("COPY videos ({}) FROM STDIN", video_copy_columns()),
+        &format!(
+            "COPY videos ({}) FROM STDIN WITH (FORMAT binary)",
+            video_copy_columns()
+        ),
         "copying new videos",
         new,
         encode,
@@ -316,7 +319,10 @@ async fn write_videos(
         .map_err(query_error("staging known videos"))?;
     copy_in(
         conn,
-        &format!("COPY incoming_videos ({}) FROM STDIN", video_copy_columns()),
+        &format!(
+            "COPY incoming_videos ({}) FROM STDIN WITH (FORMAT binary)",
+            video_copy_columns()
+        ),
         "staging known videos",
         old,
         encode,
@@ -353,7 +359,7 @@ async fn write_video_regions(
     copy_in(
         conn,
         "COPY video_regions (video_id, region, first_seen_at, last_seen_at, last_rank, best_rank)
-         FROM STDIN",
+         FROM STDIN WITH (FORMAT binary)",
         "copying new video_regions",
         new,
         |rows, (video_id, region, rank)| {
@@ -361,8 +367,8 @@ async fn write_video_regions(
                 .text(region)
                 .time(seen_at)
                 .time(seen_at)
-                .int(i64::from(rank))
-                .int(i64::from(rank));
+                .int4(rank as i32)
+                .int4(rank as i32);
         },
     )
     .await?;
