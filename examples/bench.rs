@@ -351,7 +351,11 @@ async fn run(shape: &Shape, database_url: Option<&str>) -> Measured {
         requests: f["requests"].as_u64().unwrap_or(0),
         wire_bytes: charts.wire_bytes.load(Ordering::Relaxed),
         // ru_maxrss is in kilobytes on Linux.
-        peak_rss_mb: rusage.ru_maxrss as f64 / 1024.0,
+        // The child's own high-water mark, from its log; wait4's ru_maxrss would also count
+        // this process's memory, which the child shares until it executes the binary.
+        peak_rss_mb: f["peak_memory_mb"]
+            .as_f64()
+            .unwrap_or(rusage.ru_maxrss as f64 / 1024.0),
         latencies,
     }
 }

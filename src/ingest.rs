@@ -216,6 +216,7 @@ pub async fn run(
         dedup_ms = ms(&progress.timings.dedup_us),
         store_ms = ms(&progress.timings.store_us),
         store_streamed_ms = ms(&progress.timings.store_streamed_us),
+        peak_memory_mb = crate::progress::peak_memory().map(|b| b / (1024 * 1024)),
         "run finished"
     );
     Ok(end)

@@ -49,6 +49,14 @@ pub struct Timings {
     pub store_streamed_us: AtomicU64,
 }
 
+/// The process's peak resident memory so far, in bytes (Linux's `VmHWM`; `None` elsewhere).
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// The bar currently drawn, so that log lines can be printed above it.
 static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
@@ -147,6 +155,16 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for StderrAboveBar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn peak_memory_grows_with_what_is_touched() {
+        let before = peak_memory().expect("VmHWM on Linux");
+        let block = vec![1u8; 64 * 1024 * 1024];
+        std::hint::black_box(&block);
+        let after = peak_memory().unwrap();
+        assert!(after >= before + 60 * 1024 * 1024, "{before} -> {after}");
+    }
 
     #[test]
     fn summary_counts_retries_as_requests_beyond_answers() {

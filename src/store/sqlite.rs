@@ -194,7 +194,8 @@ impl SqliteStore {
             .map_err(query_error("starting the transaction"))?;
         let seen = ts(seen_at);
         if !merged.is_empty() {
-            // In batches: the JSON text of every video at once would double the run's memory.
+            // In batches (here and below): the JSON text of every row at once would double the
+            // run's memory.
             for batch in merged.chunks(BATCH) {
                 let videos: Vec<_> = batch.iter().map(|m| &m.video).collect();
                 sqlx::query(upsert_videos_sql())
@@ -213,23 +214,25 @@ impl SqliteStore {
                     rank,
                 })
                 .collect();
-            sqlx::query(
-                "INSERT INTO video_regions (video_id, region, first_seen_at, last_seen_at, last_rank, best_rank)
-                 SELECT value ->> 'video_id', value ->> 'region', ?2, ?2, value ->> 'rank', value ->> 'rank'
-                 FROM (SELECT jsonb(value) AS value FROM json_each(?1)) WHERE true
-                 ON CONFLICT (video_id, region) DO UPDATE SET
-                     first_seen_at = min(video_regions.first_seen_at, excluded.first_seen_at),
-                     last_seen_at = max(video_regions.last_seen_at, excluded.last_seen_at),
-                     last_rank = CASE WHEN excluded.last_seen_at >= video_regions.last_seen_at
-                                      THEN excluded.last_rank ELSE video_regions.last_rank END,
-                     best_rank = min(video_regions.best_rank, excluded.best_rank),
-                     runs_seen = video_regions.runs_seen + 1",
-            )
-            .bind(serde_json::to_string(&regions).expect("rows serialize"))
-            .bind(&seen)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_error("upserting video_regions"))?;
+            for batch in regions.chunks(BATCH) {
+                sqlx::query(
+                    "INSERT INTO video_regions (video_id, region, first_seen_at, last_seen_at, last_rank, best_rank)
+                     SELECT value ->> 'video_id', value ->> 'region', ?2, ?2, value ->> 'rank', value ->> 'rank'
+                     FROM (SELECT jsonb(value) AS value FROM json_each(?1)) WHERE true
+                     ON CONFLICT (video_id, region) DO UPDATE SET
+                         first_seen_at = min(video_regions.first_seen_at, excluded.first_seen_at),
+                         last_seen_at = max(video_regions.last_seen_at, excluded.last_seen_at),
+                         last_rank = CASE WHEN excluded.last_seen_at >= video_regions.last_seen_at
+                                          THEN excluded.last_rank ELSE video_regions.last_rank END,
+                         best_rank = min(video_regions.best_rank, excluded.best_rank),
+                         runs_seen = video_regions.runs_seen + 1",
+                )
+                .bind(serde_json::to_string(batch).expect("rows serialize"))
+                .bind(&seen)
+                .execute(&mut *tx)
+                .await
+                .map_err(query_error("upserting video_regions"))?;
+            }
         }
         let fetched_at: Vec<String> = charts.iter().map(|c| ts(c.fetched_at)).collect();
         let entries: Vec<EntryRow> = charts
@@ -248,7 +251,7 @@ impl SqliteStore {
                 })
             })
             .collect();
-        if !entries.is_empty() {
+        for batch in entries.chunks(BATCH) {
             sqlx::query(
                 "INSERT INTO chart_entries (run_id, region, category_id, rank, video_id, view_count, like_count,
                                             comment_count, fetched_at)
@@ -258,7 +261,7 @@ impl SqliteStore {
                  FROM (SELECT jsonb(value) AS value FROM json_each(?2))",
             )
             .bind(run_id)
-            .bind(serde_json::to_string(&entries).expect("rows serialize"))
+            .bind(serde_json::to_string(batch).expect("rows serialize"))
             .execute(&mut *tx)
             .await
             .map_err(query_error("inserting chart_entries"))?;
