@@ -22,11 +22,7 @@ pub enum Skip {
 
 /// Normalizes one item of the chart of `region` (the region is the language detection's prior).
 pub fn video(item: wire::Video, region: &str) -> Result<Video, Skip> {
-    let video_id = item
-        .id
-        .map(|id| id.trim().to_owned())
-        .filter(|id| !id.is_empty())
-        .ok_or(Skip::MissingId)?;
+    let video_id = non_empty(item.id).ok_or(Skip::MissingId)?;
     let snippet = item.snippet.unwrap_or_default();
     let title = snippet
         .title
@@ -195,8 +191,9 @@ fn best_thumbnail(t: wire::Thumbnails) -> Option<String> {
         .find_map(|thumb| thumb.url.filter(|u| !u.is_empty()))
 }
 
+/// The value trimmed (without a copy when there is nothing to trim), `None` when empty.
 fn non_empty(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    value.map(trim_owned).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]
