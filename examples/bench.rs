@@ -466,7 +466,7 @@ fn cpu() {
         // Two threads, each a share of the regions.
         let (mut even, mut odd) = (Vec::new(), Vec::new());
         for (i, page) in parse_pages(&pages).into_iter().enumerate() {
-            if (i / shape.pages) % 2 == 0 {
+            if (i / shape.pages).is_multiple_of(2) {
                 even.push(page);
             } else {
                 odd.push(page);
