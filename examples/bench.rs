@@ -622,6 +622,37 @@ async fn latency_bound(admin: &str) {
             m.wall.as_secs_f64() / cp.as_secs_f64()
         );
     }
+
+    // At scale: what the run adds to its requests' latency, on a first run and on the next one
+    // (every video already stored, as in a cron job's steady state).
+    println!(
+        "\n## Latency at scale: 111 regions x 4 pages, 50-150 ms per request, concurrency 4 (PostgreSQL)\n"
+    );
+    let shape = Shape {
+        regions: 111,
+        categories: 1,
+        pages: 4,
+        overlap: 0.1,
+        latency_ms: (50, 150),
+        concurrency: 4,
+    };
+    println!(
+        "| run | wall | fetch | store after the fetch | critical path | wall / critical path |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let url = fresh_postgres(admin, "trendtap_bench").await;
+    for run_name in ["first", "again (every video stored)"] {
+        let m = run(&shape, Some(&url)).await;
+        let cp = critical_path(&m.latencies, shape.concurrency as usize);
+        println!(
+            "| {run_name} | {} | {} | {} | {} | {:.3} |",
+            ms(m.wall),
+            ms(m.fetch),
+            ms(m.store),
+            ms(cp),
+            m.wall.as_secs_f64() / cp.as_secs_f64()
+        );
+    }
 }
 
 async fn scaling(admin: &str) {

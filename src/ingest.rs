@@ -279,8 +279,9 @@ pub fn plan(cfg: &FetchConfig) -> Vec<ChartKey> {
 /// flight, up to `cfg.max_pages` pages per chart. Each complete chart is handed to `writer`
 /// (when storing) as soon as it is collected, while the other charts are still fetching.
 ///
-/// This is the only concurrent part of the pipeline. The semaphore is taken around each request
-/// (not each chart), so a chart waiting out a backoff holds no slot longer than its request.
+/// This is the only concurrent part of the pipeline. The semaphore is taken around each page's
+/// request, its retries included (not around a chart): a throttled API sees no more requests
+/// while a backoff is waited out, and saving and normalizing a page hold no slot.
 /// The writes happen here, in the collecting loop, one chart at a time: the database sees one
 /// writer, and the chart tasks keep fetching while it writes.
 pub async fn fetch_all(
@@ -374,7 +375,7 @@ async fn fetch_chart(
             () = ctl.halt_token().cancelled() => None,
             permit = slots.acquire() => Some(permit.expect("the semaphore is never closed")),
         };
-        let Some(_permit) = permit else {
+        let Some(permit) = permit else {
             stopped(&mut outcome, halted_message(ctl));
             return (None, outcome);
         };
@@ -382,6 +383,9 @@ async fn fetch_chart(
             () = ctl.abort_token().cancelled() => None,
             fetched = client.chart_page(key.region, &key.category_id, token.as_deref(), ctl.halt_token()) => Some(fetched),
         };
+        // The slot is for the network: the next request may start while this page is saved
+        // and normalized.
+        drop(permit);
         let Some(fetched) = fetched else {
             stopped(
                 &mut outcome,
