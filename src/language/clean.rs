@@ -222,7 +222,8 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// `c.is_alphabetic()`, answered without Unicode's tables for the letters of the scripts most
-/// titles are written in (each range is all letters: a test checks it).
+/// titles are written in, and for the punctuation and emoji around them (each range is all
+/// letters or none: a test checks every character).
 pub fn is_letter(c: char) -> bool {
     match c {
         'a'..='z' | 'A'..='Z' => true,
@@ -237,6 +238,8 @@ pub fn is_letter(c: char) -> bool {
         | '\u{30A1}'..='\u{30FA}'
         | '\u{4E00}'..='\u{9FFF}'
         | '\u{AC00}'..='\u{D7A3}' => true,
+        // General punctuation and emoji, around titles in every script.
+        '\u{2000}'..='\u{2070}' | '\u{1F18A}'..='\u{1FAFF}' => false,
         _ => c.is_alphabetic(),
     }
 }
