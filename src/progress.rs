@@ -158,12 +158,16 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn peak_memory_grows_with_what_is_touched() {
+    fn peak_memory_counts_what_is_touched() {
         let before = peak_memory().expect("VmHWM on Linux");
         let block = vec![1u8; 64 * 1024 * 1024];
         std::hint::black_box(&block);
+        // The high-water mark holds at least the 64 MiB resident now, and never falls.
         let after = peak_memory().unwrap();
-        assert!(after >= before + 60 * 1024 * 1024, "{before} -> {after}");
+        assert!(
+            after >= 64 * 1024 * 1024 && after >= before,
+            "{before} -> {after}"
+        );
     }
 
     #[test]

@@ -165,9 +165,9 @@ impl PgRunWriter {
     }
 }
 
-/// Sends `items` to a binary `COPY ... FROM STDIN` statement, encoded by `encode`, in chunks of about
-/// [`COPY_CHUNK`] bytes: the server parses one chunk while the next is encoded, and memory stays
-/// bounded however large the run. Returns the rows copied.
+/// Sends `items` to a binary `COPY ... FROM STDIN` statement, encoded by `encode`, in chunks of
+/// about [`COPY_CHUNK`] bytes: the server parses one chunk while the next is encoded, and memory
+/// stays bounded however large the run. Returns the rows copied.
 async fn copy_in<T>(
     conn: &mut PgConnection,
     statement: &str,
