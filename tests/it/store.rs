@@ -51,6 +51,16 @@ fn outcomes(charts: &[Chart]) -> Vec<ChartOutcome> {
         .collect()
 }
 
+/// The summary of a run whose charts all succeeded, one request each.
+fn ok_summary(outcomes: &[ChartOutcome]) -> RunSummary<'_> {
+    RunSummary {
+        status: "ok",
+        halt_reason: None,
+        charts: outcomes,
+        api_requests: outcomes.len() as u64,
+    }
+}
+
 async fn open_locked(db: &TestStore) -> Store {
     let mut store = db.open().await;
     assert_eq!(store.lock(None).await.unwrap(), LockState::Acquired);
@@ -64,12 +74,7 @@ async fn save(store: &Store, at: DateTime<Utc>, charts: &[Chart]) -> i64 {
         .await
         .unwrap();
     let outcomes = outcomes(charts);
-    let summary = RunSummary {
-        status: "ok",
-        halt_reason: None,
-        charts: &outcomes,
-        api_requests: charts.len() as u64,
-    };
+    let summary = ok_summary(&outcomes);
     store
         .save_run(run_id, at, charts, &dedup::merge(charts), &summary)
         .await
@@ -350,12 +355,7 @@ async fn charts_written_as_they_arrive_store_what_one_write_stores(kind: Kind) {
     ];
     let merged = dedup::merge(&charts);
     let outcomes = outcomes(&charts);
-    let summary = RunSummary {
-        status: "ok",
-        halt_reason: None,
-        charts: &outcomes,
-        api_requests: 3,
-    };
+    let summary = ok_summary(&outcomes);
 
     let streamed = TestStore::new(kind).await;
     let store = open_locked(&streamed).await;
@@ -410,11 +410,8 @@ async fn charts_written_as_they_arrive_store_what_one_write_stores(kind: Kind) {
     );
 }
 
-/// A write that fails while the run is still fetching is kept: nothing more is written, the
-/// run's end reports it, and nothing of the run is stored.
-async fn a_chart_that_cannot_be_written_fails_the_whole_run_at_its_end(kind: Kind) {
-    let db = TestStore::new(kind).await;
-    let store = open_locked(&db).await;
+/// Makes every insert into `chart_entries` fail, as a full disk would.
+async fn fail_chart_entry_inserts(db: &TestStore, kind: Kind) {
     db.execute(match kind {
         Kind::Postgres => {
             "CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS
@@ -428,6 +425,14 @@ async fn a_chart_that_cannot_be_written_fails_the_whole_run_at_its_end(kind: Kin
         }
     })
     .await;
+}
+
+/// A write that fails while the run is still fetching is kept: nothing more is written, the
+/// run's end reports it, and nothing of the run is stored.
+async fn a_chart_that_cannot_be_written_fails_the_whole_run_at_its_end(kind: Kind) {
+    let db = TestStore::new(kind).await;
+    let store = open_locked(&db).await;
+    fail_chart_entry_inserts(&db, kind).await;
     let t = Utc::now();
     let charts = [
         chart("CA", &trending_items("CA"), t),
@@ -443,12 +448,7 @@ async fn a_chart_that_cannot_be_written_fails_the_whole_run_at_its_end(kind: Kin
         writer.add_chart(chart).await;
     }
     let outcomes = outcomes(&charts);
-    let summary = RunSummary {
-        status: "ok",
-        halt_reason: None,
-        charts: &outcomes,
-        api_requests: 2,
-    };
+    let summary = ok_summary(&outcomes);
     let err = writer
         .finish(&charts, &dedup::merge(&charts), &summary)
         .await
@@ -471,19 +471,7 @@ async fn a_failing_statement_rolls_the_whole_run_back(kind: Kind) {
     save(&store, now, &[chart("CA", &ca, now)]).await;
     let videos_before = db.count("videos").await;
 
-    db.execute(match kind {
-        Kind::Postgres => {
-            "CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS
-               $$ BEGIN RAISE EXCEPTION 'disk full (simulated)'; END $$;
-             CREATE TRIGGER fail_insert BEFORE INSERT ON chart_entries
-               FOR EACH STATEMENT EXECUTE FUNCTION fail_insert();"
-        }
-        Kind::Sqlite => {
-            "CREATE TRIGGER fail_insert BEFORE INSERT ON chart_entries
-               BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;"
-        }
-    })
-    .await;
+    fail_chart_entry_inserts(&db, kind).await;
     let later = now + chrono::Duration::hours(1);
     let charts = [
         chart("CA", &bump_views(&ca), later),
@@ -494,12 +482,7 @@ async fn a_failing_statement_rolls_the_whole_run_back(kind: Kind) {
         .await
         .unwrap();
     let outcomes = outcomes(&charts);
-    let summary = RunSummary {
-        status: "ok",
-        halt_reason: None,
-        charts: &outcomes,
-        api_requests: 2,
-    };
+    let summary = ok_summary(&outcomes);
     let err = store
         .save_run(run_id, later, &charts, &dedup::merge(&charts), &summary)
         .await
