@@ -6,9 +6,12 @@
 //! ```text
 //! cargo build --release                                     # the binary under test
 //! cargo run --release --example bench                      # every scenario
-//! cargo run --release --example bench -- throughput        # one: throughput latency scaling bandwidth
+//! cargo run --release --example bench -- cpu               # one: bandwidth cpu throughput latency scaling
 //! TRENDTAP_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres  (the default)
+//! TRENDTAP_BENCH_LOG=1                                      # print the binary's JSON log
 //! ```
+//!
+//! The `cpu` scenario runs the CPU stages alone, in this process, on the same pages.
 //!
 //! Pages are built before the run from real 2017-18 trending rows (titles, channels, tags,
 //! counts) with synthetic ids, projected with the client's `fields=` selector and gzipped as
@@ -236,9 +239,8 @@ async fn fresh_postgres(admin: &str, name: &str) -> String {
     migrate(&format!("{}/{name}", admin.rsplit_once('/').unwrap().0))
 }
 
-/// Runs the real `fetch` once for a shape and a database URL (None: dry run to a sink).
 /// Runs the real binary once for a shape and a database URL (None: a dry run, output
-/// discarded), and reads its stage timings from its JSON log and its peak memory from the kernel.
+/// discarded), and reads its stage timings and peak memory from its JSON log.
 async fn run(shape: &Shape, database_url: Option<&str>) -> Measured {
     let (pages, distinct) = build_pages(shape);
     let charts = Arc::new(FakeCharts {
@@ -253,18 +255,7 @@ async fn run(shape: &Shape, database_url: Option<&str>) -> Measured {
         .mount(&server)
         .await;
 
-    let binary = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("trendtap");
-    assert!(
-        binary.is_file(),
-        "build the binary first: cargo build --release ({} is missing)",
-        binary.display()
-    );
+    let binary = binary();
     let categories: Vec<String> = (0..shape.categories).map(|c| c.to_string()).collect();
     let mut cmd = std::process::Command::new(&binary);
     cmd.args(["--log-format", "json", "-v", "fetch", "--region"])
