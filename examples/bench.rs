@@ -236,7 +236,14 @@ async fn fresh_postgres(admin: &str, name: &str) -> String {
         .execute(&mut conn)
         .await
         .unwrap();
-    migrate(&format!("{}/{name}", admin.rsplit_once('/').unwrap().0))
+    let url = migrate(&format!("{}/{name}", admin.rsplit_once('/').unwrap().0));
+    // A run into a fresh database starts after a checkpoint, as a cron job's run does: the
+    // previous runs' writes are flushed, so none of them lands in the middle of this one.
+    sqlx::query("CHECKPOINT")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    url
 }
 
 /// Runs the real binary once for a shape and a database URL (None: a dry run, output
