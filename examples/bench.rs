@@ -239,10 +239,7 @@ async fn fresh_postgres(admin: &str, name: &str) -> String {
     let url = migrate(&format!("{}/{name}", admin.rsplit_once('/').unwrap().0));
     // A run into a fresh database starts after a checkpoint, as a cron job's run does: the
     // previous runs' writes are flushed, so none of them lands in the middle of this one.
-    sqlx::query("CHECKPOINT")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query("CHECKPOINT").execute(&mut conn).await.unwrap();
     url
 }
 

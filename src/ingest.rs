@@ -109,7 +109,7 @@ pub async fn run(
                 concurrency = cfg.concurrency,
                 "fetching"
             );
-            let fetching = Instant::now();
+            // fetch_all times the fetch itself: until the last chart arrived.
             let mut fetch = fetch_all(
                 &client,
                 plan,
@@ -120,7 +120,6 @@ pub async fn run(
                 &progress,
             )
             .await;
-            record(&progress.timings.fetch_us, fetching);
             // Chart errors reach the log, the archive's manifest and the runs table: make sure
             // no secret rides along.
             let redactor = cfg.redactor();
@@ -293,6 +292,7 @@ pub async fn fetch_all(
     mut writer: Option<&mut RunWriter<'_>>,
     progress: &Arc<Progress>,
 ) -> Fetch {
+    let fetching = Instant::now();
     let max_pages = cfg.max_pages;
     let slots = Arc::new(Semaphore::new(cfg.concurrency));
     progress.charts_total.store(plan.len(), Ordering::Relaxed);
@@ -319,10 +319,20 @@ pub async fn fetch_all(
     let mut results = Vec::with_capacity(tasks.len());
     while let Some(joined) = tasks.join_next().await {
         let (index, (chart, outcome)) = joined.expect("chart tasks do not panic");
+        let last = tasks.is_empty();
+        if last {
+            record(&progress.timings.fetch_us, fetching);
+        }
         if let (Some(writer), Some(chart)) = (writer.as_deref_mut(), &chart) {
             let writing = Instant::now();
             writer.add_chart(chart).await;
-            record(&progress.timings.store_streamed_us, writing);
+            // Writes while charts are still fetching overlap the network; the last does not.
+            let stage = if last {
+                &progress.timings.store_us
+            } else {
+                &progress.timings.store_streamed_us
+            };
+            record(stage, writing);
         }
         results.push((index, (chart, outcome)));
     }
