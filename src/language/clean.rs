@@ -141,7 +141,7 @@ pub fn words(title: &str) -> String {
             }
             // "19th", "2day", "S02", "5T": Latin letters glued to digits are codes, not words;
             // CJK runs around a digit ("震度6強") are still words.
-            let has_digit = chunk.chars().any(|c| c.is_ascii_digit());
+            let has_digit = chunk.bytes().any(|b| b.is_ascii_digit());
             for word in chunk.split(|c: char| !is_word_char(c)) {
                 let word = word.trim_matches(|c| c == '\'' || c == '’');
                 if word.is_empty() || (has_digit && word.is_ascii()) {
@@ -213,12 +213,10 @@ fn is_separator(c: char) -> bool {
 
 /// Letters, combining marks (Indic vowel signs, viramas) and the joiners some scripts need.
 fn is_word_char(c: char) -> bool {
-    is_letter(c)
-        || c == '\''
-        || c == '’'
-        || c == '\u{200C}'
-        || c == '\u{200D}'
-        || is_combining_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic() || c == '\'';
+    }
+    is_letter(c) || c == '’' || c == '\u{200C}' || c == '\u{200D}' || is_combining_mark(c)
 }
 
 /// `c.is_alphabetic()`, from a bitmap of the Basic Multilingual Plane built on first use (8 KiB,
