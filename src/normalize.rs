@@ -145,19 +145,19 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     let mut total: i64 = 0;
     let mut any = false;
     let mut add = |part: &str, units: &[(char, i64)]| -> Option<()> {
-        let mut number = String::new();
+        // The number before each unit; `None` until its first digit.
+        let mut number: Option<i64> = None;
         for c in part.chars() {
-            if c.is_ascii_digit() {
-                number.push(c);
+            if let Some(digit) = c.to_digit(10) {
+                let n = number.unwrap_or(0).checked_mul(10)?;
+                number = Some(n.checked_add(i64::from(digit))?);
                 continue;
             }
             let &(_, seconds) = units.iter().find(|(u, _)| *u == c)?;
-            let n: i64 = number.parse().ok()?;
-            total = total.checked_add(n.checked_mul(seconds)?)?;
-            number.clear();
+            total = total.checked_add(number.take()?.checked_mul(seconds)?)?;
             any = true;
         }
-        number.is_empty().then_some(())
+        number.is_none().then_some(())
     };
     add(date, &[('W', 604_800), ('D', 86_400)])?;
     if let Some(time) = time {
@@ -236,7 +236,17 @@ mod tests {
         assert_eq!(parse_duration("PT6H10M42S"), Some(22242));
         assert_eq!(parse_duration("P1DT2H"), Some(93_600));
         assert_eq!(parse_duration("P0D"), Some(0));
-        for bad in ["", "P", "PT", "30S", "PT1X", "PT5", "P1H"] {
+        for bad in [
+            "",
+            "P",
+            "PT",
+            "30S",
+            "PT1X",
+            "PT5",
+            "P1H",
+            "PTS",
+            "PT99999999999999999999S",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

@@ -180,7 +180,8 @@ fn english_words(lower: &str) -> (u32, u32) {
     let (mut total, mut english) = (0, 0);
     for word in lower.split(' ') {
         total += 1;
-        english += u32::from(english::is_common(word) || function_words::is_english(word));
+        // The function words first: one look-up, and the commonest words of a title.
+        english += u32::from(function_words::is_english(word) || english::is_common(word));
     }
     (total, english)
 }
