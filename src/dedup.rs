@@ -2,7 +2,8 @@
 //! category, rank) at which the video was seen.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::model::{Appearance, Chart, MergedVideo, Video};
 
@@ -17,7 +18,8 @@ pub fn merge(charts: &[Chart]) -> Vec<MergedVideo<'_>> {
     order.sort_by(|a, b| a.key.cmp(&b.key));
 
     let capacity = charts.iter().map(|c| c.entries.len()).sum();
-    let mut index: HashMap<&str, usize> = HashMap::with_capacity(capacity);
+    let mut index: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
     let mut merged: Vec<MergedVideo> = Vec::with_capacity(capacity);
 
     for chart in order {
