@@ -215,8 +215,8 @@ mod tests {
         assert_eq!(cleaned, "Café de München");
         assert_eq!(cleaned.chars().count(), 15);
         assert_eq!(clean_text("  plain  "), "plain");
-        // Control characters become spaces (U+001F separates array elements on their way to
-        // PostgreSQL, so it must never survive).
+        // Control characters become spaces: they have no place in a title, and PostgreSQL's
+        // text cannot hold NUL.
         assert_eq!(clean_text("a\u{1F}b\tc"), "a b c");
         assert_eq!(clean_text("ok\n"), "ok");
         for c in [
