@@ -385,6 +385,8 @@ async fn fetch_chart(
             () = ctl.halt_token().cancelled() => None,
             permit = slots.acquire() => Some(permit.expect("the semaphore is never closed")),
         };
+        // Held until the answer is classified: a quota or key error stops the run before
+        // another request can take the slot.
         let Some(permit) = permit else {
             stopped(&mut outcome, halted_message(ctl));
             return (None, outcome);
@@ -393,9 +395,6 @@ async fn fetch_chart(
             () = ctl.abort_token().cancelled() => None,
             fetched = client.chart_page(key.region, &key.category_id, token.as_deref(), ctl.halt_token()) => Some(fetched),
         };
-        // The slot is for the network: the next request may start while this page is saved
-        // and normalized.
-        drop(permit);
         let Some(fetched) = fetched else {
             stopped(
                 &mut outcome,
@@ -435,6 +434,9 @@ async fn fetch_chart(
                 return (None, outcome);
             }
         };
+        // The slot is for the network: the next request may start while this page is saved
+        // and normalized.
+        drop(permit);
         progress.pages.fetch_add(1, Ordering::Relaxed);
         if let Some(archive) = archive {
             // Pages are tens of kilobytes: writing one is quick enough to do in place.

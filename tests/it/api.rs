@@ -383,7 +383,9 @@ async fn broken_bodies_fail_their_chart_with_status_and_body_start() {
     assert_eq!(f.outcomes[3].status, ChartStatus::Ok);
 }
 
-#[tokio::test]
+// On several threads: another chart's task could take a freed slot at once, so the slot must
+// stay taken until the quota error has stopped the run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn exhausted_quota_starts_no_new_request() {
     let api = FakeYouTube::start().await;
     api.first_page(
