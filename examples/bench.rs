@@ -624,12 +624,8 @@ async fn latency_bound(admin: &str) {
         "\n## Latency at scale: 111 regions x 4 pages, 50-150 ms per request, concurrency 4 (PostgreSQL)\n"
     );
     let shape = Shape {
-        regions: 111,
-        categories: 1,
-        pages: 4,
-        overlap: 0.1,
         latency_ms: (50, 150),
-        concurrency: 4,
+        ..throughput_shape()
     };
     println!(
         "| run | wall | fetch | store after the fetch | critical path | wall / critical path |"
@@ -659,12 +655,8 @@ async fn scaling(admin: &str) {
     let mut base = None;
     for factor in [1usize, 4, 16] {
         let shape = Shape {
-            regions: 111,
             categories: factor,
-            pages: 4,
-            overlap: 0.1,
-            latency_ms: (0, 0),
-            concurrency: 4,
+            ..throughput_shape()
         };
         let url = fresh_postgres(admin, "trendtap_bench").await;
         let m = run(&shape, Some(&url)).await;
