@@ -383,9 +383,7 @@ async fn broken_bodies_fail_their_chart_with_status_and_body_start() {
     assert_eq!(f.outcomes[3].status, ChartStatus::Ok);
 }
 
-// On several threads: another chart's task could take a freed slot at once, so the slot must
-// stay taken until the quota error has stopped the run.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[tokio::test]
 async fn exhausted_quota_starts_no_new_request() {
     let api = FakeYouTube::start().await;
     api.first_page(
@@ -415,6 +413,31 @@ async fn exhausted_quota_starts_no_new_request() {
         .iter()
         .all(|o| o.status == ChartStatus::Incomplete));
     assert!(f.charts.is_empty());
+}
+
+/// The same on the runtime the binary uses (several threads), where the chart tasks take the
+/// slot in no set order: every chart answers quotaExceeded, so whichever goes first must be the
+/// only request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn exhausted_quota_starts_no_new_request_on_several_threads() {
+    let api = FakeYouTube::start().await;
+    let regions = ["US", "CA", "GB", "MX", "JP", "IN"];
+    for r in regions {
+        api.first_page(r, "0", recorded_error(403, "quotaExceeded_403.json"), None)
+            .await;
+    }
+    for _ in 0..5 {
+        let (f, ctl, requests) = fetch(&config(&api, &regions, |a| a.concurrency = Some(1))).await;
+        assert_eq!(ctl.reason(), Some(Halt::Quota));
+        assert_eq!(requests, 1, "after quotaExceeded no new request starts");
+        let failed = f
+            .outcomes
+            .iter()
+            .filter(|o| o.status == ChartStatus::Failed)
+            .count();
+        assert_eq!(failed, 1);
+        assert!(f.charts.is_empty());
+    }
 }
 
 #[tokio::test]
