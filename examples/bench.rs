@@ -1,4 +1,4 @@
-//! trendtap's benchmark: the whole `fetch` (the real `ingest::run`) against a fake YouTube on
+//! trendtap's benchmark: the whole `fetch` (the real `commands::fetch::execute`) against a fake YouTube on
 //! loopback with configurable latency, regions, categories, pages and overlap between regions,
 //! into a real PostgreSQL and the embedded SQLite. BENCHMARKS.md has the figures and how to read
 //! them.
@@ -421,7 +421,7 @@ fn normalize_pages(parsed: Parsed) -> Vec<trendtap::model::Chart> {
 /// The CPU stages alone, in this process, on the throughput shape's pages (already in memory,
 /// as after the network): parse the pages and their items, normalize (clean the text, resolve
 /// the language), apply the channels' languages, merge by video. The same library calls as
-/// `ingest`; each figure is the fastest of 7 passes.
+/// the fetch; each figure is the fastest of 7 passes.
 ///
 /// One thread measures the cost of a video; two threads (the pages split by region, as the
 /// chart tasks spread over the runtime's two workers) measure what this machine does.

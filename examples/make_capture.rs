@@ -58,7 +58,7 @@ async fn main() {
     };
     let env = |k: &str| (k == "YOUTUBE_API_KEY").then(|| fake::KEY.to_owned());
     let cfg = resolve_fetch(&args, &FileConfig::default(), None, &env).expect("valid config");
-    let end = trendtap::ingest::run(
+    let end = trendtap::commands::fetch::execute(
         &cfg,
         RunControl::new(),
         Arc::default(),

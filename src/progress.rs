@@ -1,4 +1,4 @@
-//! A run's live counters and stage times ([`Progress`], written by `ingest`), and what a person
+//! A run's live counters and stage times ([`Progress`], written by the fetch), and what a person
 //! at a terminal sees of them during `fetch`: a progress line (charts, pages, requests, retries),
 //! log lines printed above it, and a one-line summary at the end. Unattended runs (stderr not a
 //! terminal) get no display; the counters still feed the closing log line and the benchmark.
@@ -47,6 +47,11 @@ pub struct Timings {
     /// Writing charts into the database while others were still fetching (PostgreSQL's
     /// `chart_entries`); this time overlaps `fetch_us`.
     pub store_streamed_us: AtomicU64,
+}
+
+/// Adds the time since `since` to a stage's counter.
+pub fn record(counter: &AtomicU64, since: std::time::Instant) {
+    counter.fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
 }
 
 /// The process's peak resident memory so far, in bytes (Linux's `VmHWM`; `None` elsewhere).

@@ -1,5 +1,5 @@
 //! Retry policy: how many attempts, and how long to wait between them. Whether a failure is worth
-//! retrying is decided by [`super::ApiError::is_transient`]; this module only does the arithmetic.
+//! retrying is decided by [`super::error::ApiError::scope`] (beside this file); this module only does the arithmetic.
 
 use std::time::Duration;
 
@@ -16,15 +16,18 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 4,
-            base_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-        }
+        RetryPolicy::DEFAULT
     }
 }
 
 impl RetryPolicy {
+    /// The defaults: 4 attempts, from 0.5 s doubling, capped at 30 s.
+    pub const DEFAULT: RetryPolicy = RetryPolicy {
+        max_attempts: 4,
+        base_backoff: Duration::from_millis(500),
+        max_backoff: Duration::from_secs(30),
+    };
+
     /// The wait before attempt `failed_attempts + 1`, given the server's Retry-After if any.
     ///
     /// Exponential (`base * 2^(n-1)`) with "equal jitter" (half fixed, half random) so that many

@@ -8,7 +8,7 @@ use serde_json::json;
 use trendtap::cli::FetchArgs;
 use trendtap::config::{resolve_fetch, FetchConfig, FileConfig};
 use trendtap::error::Halt;
-use trendtap::ingest::{self, Fetch};
+use trendtap::fetch::{self, Fetch, Limits};
 use trendtap::model::{ChartStatus, LanguageSource};
 use trendtap::shutdown::RunControl;
 use trendtap::youtube::Client;
@@ -38,13 +38,18 @@ fn config(api: &FakeYouTube, regions: &[&str], tweak: impl FnOnce(&mut FetchArgs
 async fn fetch(cfg: &FetchConfig) -> (Fetch, Arc<RunControl>, u64) {
     let client = Arc::new(Client::new(cfg.api().unwrap()).unwrap());
     let ctl = RunControl::new();
-    let fetch = ingest::fetch_all(
+    let limits = Limits {
+        max_pages: cfg.max_pages,
+        concurrency: cfg.concurrency,
+    };
+    let plan = fetch::plan(&cfg.regions, &cfg.categories);
+    let fetch = fetch::fetch_all(
         &client,
-        ingest::plan(cfg),
-        cfg,
+        plan,
+        limits,
         &ctl,
         None,
-        None,
+        &mut (),
         &Default::default(),
     )
     .await;

@@ -5,12 +5,13 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::Context;
 use crate::cli::{DoctorArgs, FetchArgs};
-use crate::config::{self, EnvFn};
+use crate::config::{self, EnvFn, Loaded};
 use crate::error::{ConfigError, Exit};
-use crate::secret::Redactor;
+use crate::secret::{DatabaseUrl, Redactor};
 use crate::store::{LockState, Store};
-use crate::youtube::{ApiError, Client};
+use crate::youtube::{ApiError, Client, ClientSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
@@ -41,13 +42,31 @@ fn check(
     }
 }
 
-/// Runs every check and writes the report; returns the exit code.
-pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String) -> Exit {
-    let mut checks = Vec::new();
-    // Secrets met on the way, kept out of the report.
-    let mut secrets: Vec<String> = Vec::new();
+/// Runs `trendtap doctor`: the report on stdout, exit 1 when a check failed.
+pub async fn run(args: &DoctorArgs, ctx: &Context) -> Exit {
+    let mut report = String::new();
+    let exit = diagnose(args, &ctx.cwd, ctx.env, &mut report).await;
+    print!("{report}");
+    exit
+}
 
-    let (file, path) = match config::load_file(args.db.config.as_deref(), cwd) {
+/// The checks found so far, and the secrets met on the way (kept out of the report).
+#[derive(Default)]
+struct Checks {
+    list: Vec<Check>,
+    secrets: Vec<String>,
+}
+
+impl Checks {
+    fn push(&mut self, c: Check) {
+        self.list.push(c);
+    }
+}
+
+/// Runs every check and writes the report into `out`; returns the exit code.
+pub async fn diagnose(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String) -> Exit {
+    let mut checks = Checks::default();
+    let loaded = match Loaded::read(args.db.config.as_deref(), cwd) {
         Ok(loaded) => loaded,
         Err(e) => {
             checks.push(check(
@@ -56,10 +75,10 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
                 e.to_string(),
                 Some("fix the file, or pass --config PATH"),
             ));
-            return report(&checks, &secrets, out);
+            return report(&checks, out);
         }
     };
-    let origin = path.as_ref().map_or_else(
+    let origin = loaded.path.as_ref().map_or_else(
         || "no config file: defaults".to_owned(),
         |p| format!("{}", p.display()),
     );
@@ -69,9 +88,8 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
         db: args.db.clone(),
         ..FetchArgs::default()
     };
-    if let Err(ConfigError::NoRegions) =
-        config::resolve_fetch(&fetch_args, &file, path.as_deref(), env)
-    {
+    let (file, path) = (&loaded.file, loaded.path.as_deref());
+    if let Err(ConfigError::NoRegions) = config::resolve_fetch(&fetch_args, file, path, env) {
         checks.push(check(
             "regions",
             Status::Warn,
@@ -79,8 +97,7 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
             Some("set `regions` in the config file, or pass --region to fetch"),
         ));
     }
-
-    match config::resolve_api(&fetch_args, &file, path.as_deref(), env) {
+    match config::resolve_api(&fetch_args, file, path, env) {
         Err(e) => checks.push(check("api key", Status::Fail, e.to_string(), None)),
         Ok(_) if args.offline => checks.push(check(
             "api key",
@@ -89,48 +106,56 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
             None,
         )),
         Ok(api) => {
-            secrets.push(api.key.expose().to_owned());
-            let result = match Client::new(&api) {
-                Ok(client) => client.check_key().await,
-                Err(e) => Err(ApiError::Transport {
-                    kind: "client",
-                    message: e,
-                    retryable: false,
-                }),
-            };
-            checks.push(match result {
-                Ok(n) => check("api key", Status::Ok, format!("accepted by {} ({n} regions listed)", api.base_url), None),
-                Err(e @ ApiError::BadKey { .. }) => check(
-                    "api key",
-                    Status::Fail,
-                    e.to_string(),
-                    Some("check YOUTUBE_API_KEY or api_key_file, and that the key may call the YouTube Data API v3"),
-                ),
-                Err(e @ ApiError::Quota { .. }) => check(
-                    "api key",
-                    Status::Fail,
-                    e.to_string(),
-                    Some("the quota resets at midnight Pacific time"),
-                ),
-                Err(e) => check(
-                    "api key",
-                    Status::Fail,
-                    format!("{}: {e}", api.base_url),
-                    Some("check the network and api_base_url"),
-                ),
-            });
+            checks.secrets.push(api.key.expose().to_owned());
+            checks.push(check_key(&api).await);
         }
     }
-
-    let url = match config::resolve_db_url(&args.db, &file, path.as_deref(), env) {
-        Ok(url) => url,
-        Err(e) => {
-            checks.push(check("database", Status::Fail, e.to_string(), None));
-            return report(&checks, &secrets, out);
+    match config::resolve_db_url(&args.db, file, path, env) {
+        Ok(url) => {
+            checks.secrets.extend(url.password().map(str::to_owned));
+            check_database(&url, &mut checks).await;
         }
+        Err(e) => checks.push(check("database", Status::Fail, e.to_string(), None)),
+    }
+    report(&checks, out)
+}
+
+/// The key, with the cheapest request there is (1 unit).
+async fn check_key(api: &ClientSettings) -> Check {
+    let result = match Client::new(api) {
+        Ok(client) => client.check_key().await,
+        Err(e) => Err(ApiError::Transport {
+            kind: "client",
+            message: e,
+            retryable: false,
+        }),
     };
-    secrets.extend(url.password().map(str::to_owned));
-    let mut store = match Store::open(&url).await {
+    match result {
+        Ok(n) => check("api key", Status::Ok, format!("accepted by {} ({n} regions listed)", api.base_url), None),
+        Err(e @ ApiError::BadKey { .. }) => check(
+            "api key",
+            Status::Fail,
+            e.to_string(),
+            Some("check YOUTUBE_API_KEY or api_key_file, and that the key may call the YouTube Data API v3"),
+        ),
+        Err(e @ ApiError::Quota { .. }) => check(
+            "api key",
+            Status::Fail,
+            e.to_string(),
+            Some("the quota resets at midnight Pacific time"),
+        ),
+        Err(e) => check(
+            "api key",
+            Status::Fail,
+            format!("{}: {e}", api.base_url),
+            Some("check the network and api_base_url"),
+        ),
+    }
+}
+
+/// The database: reachable, migrated, its lock free, its last run.
+async fn check_database(url: &DatabaseUrl, checks: &mut Checks) {
+    let mut store = match Store::open(url).await {
         Ok(store) => store,
         Err(e) => {
             checks.push(check(
@@ -139,7 +164,7 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
                 e.to_string(),
                 Some("is the server running, and the URL (--database-url, DATABASE_URL, database_url) right?"),
             ));
-            return report(&checks, &secrets, out);
+            return;
         }
     };
     checks.push(check(
@@ -156,10 +181,15 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
             format!("{pending} pending"),
             Some("fetch applies them itself; `trendtap migrate` applies them now"),
         ));
-        return report(&checks, &secrets, out);
+        return;
     }
     checks.push(check("migrations", Status::Ok, "all applied", None));
-    checks.push(match store.lock(None).await {
+    checks.push(check_lock(&mut store).await);
+    checks.push(check_last_run(&store).await);
+}
+
+async fn check_lock(store: &mut Store) -> Check {
+    match store.lock(None).await {
         Ok(LockState::Acquired) => check("lock", Status::Ok, "free", None),
         Ok(LockState::Busy { run_id, started_at }) => check(
             "lock",
@@ -172,8 +202,11 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
             Some("a fetch is running; `fetch --wait-lock SECONDS` waits for it"),
         ),
         Err(e) => check("lock", Status::Fail, e.to_string(), None),
-    });
-    checks.push(match store.latest_run().await {
+    }
+}
+
+async fn check_last_run(store: &Store) -> Check {
+    match store.latest_run().await {
         Ok(None) => check(
             "last run",
             Status::Warn,
@@ -193,13 +226,12 @@ pub async fn run(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut String
             Some("its `runs` row has each chart's error (columns charts and error)"),
         ),
         Err(e) => check("last run", Status::Fail, e.to_string(), None),
-    });
-    report(&checks, &secrets, out)
+    }
 }
 
-fn report(checks: &[Check], secrets: &[String], out: &mut String) -> Exit {
-    let redactor = Redactor::new(secrets.iter().map(String::as_str));
-    for c in checks {
+fn report(checks: &Checks, out: &mut String) -> Exit {
+    let redactor = Redactor::new(checks.secrets.iter().map(String::as_str));
+    for c in &checks.list {
         let status = match c.status {
             Status::Ok => "ok",
             Status::Warn => "warn",
@@ -215,7 +247,7 @@ fn report(checks: &[Check], secrets: &[String], out: &mut String) -> Exit {
             let _ = writeln!(out, "{:<17} hint: {hint}", "");
         }
     }
-    if checks.iter().any(|c| c.status == Status::Fail) {
+    if checks.list.iter().any(|c| c.status == Status::Fail) {
         Exit::Failure
     } else {
         Exit::Ok

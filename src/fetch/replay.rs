@@ -5,10 +5,10 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::{collect_page, new_outcome, Fetch, Progress};
-use crate::config::FetchConfig;
+use super::{collect_page, new_outcome, Fetch};
 use crate::error::Error;
 use crate::model::{Chart, ChartKey, ChartStatus};
+use crate::progress::Progress;
 use crate::raw;
 use crate::regions;
 use crate::youtube::wire::VideoListResponse;
@@ -16,15 +16,16 @@ use crate::youtube::wire::VideoListResponse;
 /// Reads a raw archive back into charts, as a fetch would have produced them. `--region` and
 /// `--category` (when given) select charts; a requested region missing from the archive is an
 /// error. Returns the charts and the original run's start time.
-pub(super) fn replay(
+pub fn replay(
     dir: &Path,
-    cfg: &FetchConfig,
+    regions: &[&'static str],
+    categories: &[String],
     progress: &Progress,
 ) -> Result<(Fetch, DateTime<Utc>), Error> {
     let run = raw::resolve_run(dir)?;
     let manifest = raw::read_manifest(&run)?;
     tracing::info!(run = %run.display(), charts = manifest.charts.len(), "replaying a raw archive");
-    for region in &cfg.regions {
+    for region in regions {
         if !manifest.charts.iter().any(|c| c.region == *region) {
             return Err(Error::Usage(format!(
                 "region {region} is not in the archive {}",
@@ -32,10 +33,7 @@ pub(super) fn replay(
             )));
         }
     }
-    let mut fetch = Fetch {
-        charts: Vec::new(),
-        outcomes: Vec::new(),
-    };
+    let mut fetch = Fetch::default();
     for saved in &manifest.charts {
         let region = regions::canonical(&saved.region).ok_or_else(|| {
             Error::Archive(raw::ArchiveError::Manifest {
@@ -43,8 +41,8 @@ pub(super) fn replay(
                 message: format!("unknown region `{}`", saved.region),
             })
         })?;
-        let wanted = (cfg.regions.is_empty() || cfg.regions.contains(&region))
-            && (cfg.categories.is_empty() || cfg.categories.contains(&saved.category_id));
+        let wanted = (regions.is_empty() || regions.contains(&region))
+            && (categories.is_empty() || categories.contains(&saved.category_id));
         if !wanted {
             continue;
         }
