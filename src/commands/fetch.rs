@@ -80,17 +80,7 @@ pub async fn execute(
 ) -> Result<RunEnd, Error> {
     let started_at = Utc::now();
     let clock = Instant::now();
-    // A replay reads its archive first (no quota is at stake), so that the run records what it
-    // replays; it keeps the original run's time as the time the videos were seen.
-    let replayed = match &cfg.source {
-        Source::Archive(dir) => {
-            let reading = Instant::now();
-            let replayed = fetch::replay::replay(dir, &cfg.regions, &cfg.categories, &progress)?;
-            record(&progress.timings.fetch_us, reading);
-            Some(replayed)
-        }
-        Source::Api(_) => None,
-    };
+    let replayed = read_archive(cfg, &progress)?;
     let (regions, categories) = match &replayed {
         Some((fetch, _)) => charts_of(&fetch.outcomes),
         None => (cfg.regions.clone(), cfg.categories.clone()),
@@ -155,6 +145,21 @@ pub async fn execute(
         clock,
     );
     Ok(end)
+}
+
+/// A replay reads its archive first (no quota is at stake), so that the run records what it
+/// replays; it keeps the original run's time as the time the videos were seen.
+fn read_archive(
+    cfg: &FetchConfig,
+    progress: &Progress,
+) -> Result<Option<(Fetch, DateTime<Utc>)>, Error> {
+    let Source::Archive(dir) = &cfg.source else {
+        return Ok(None);
+    };
+    let reading = Instant::now();
+    let replayed = fetch::replay::replay(dir, &cfg.regions, &cfg.categories, progress)?;
+    record(&progress.timings.fetch_us, reading);
+    Ok(Some(replayed))
 }
 
 /// Fetches the plan from the API, saving the pages when `--save-raw` is on. Chart errors are

@@ -14,7 +14,7 @@ use crate::normalize;
 use crate::progress::{record, Progress};
 use crate::shutdown::RunControl;
 use crate::youtube::wire::VideoListResponse;
-use crate::youtube::{ApiError, Client, Scope};
+use crate::youtube::{ApiError, Client, Page, Scope};
 
 /// A fresh outcome for `key`: ok, nothing fetched yet.
 pub(crate) fn new_outcome(key: &ChartKey) -> ChartOutcome {
@@ -30,104 +30,43 @@ pub(crate) fn new_outcome(key: &ChartKey) -> ChartOutcome {
     }
 }
 
+/// What a chart task works with: the run's shared parts, borrowed.
+pub(super) struct Shared<'a> {
+    /// The API client.
+    pub client: &'a Client,
+    /// The run's request slots.
+    pub slots: &'a Semaphore,
+    /// Stop conditions.
+    pub ctl: &'a RunControl,
+    /// Where pages go as received.
+    pub pages: Option<&'a dyn PageSink>,
+    /// Counters.
+    pub progress: &'a Progress,
+}
+
 /// Fetches one chart, following nextPageToken up to `max_pages`, normalizing each page as it
-/// arrives (and saving it as received when archiving). Returns the chart only when complete.
+/// arrives (and handing it to the page sink). Returns the chart only when complete.
 pub(super) async fn fetch_chart(
-    client: &Client,
+    run: Shared<'_>,
     key: ChartKey,
     max_pages: u32,
-    slots: &Semaphore,
-    ctl: &RunControl,
-    pages: Option<&dyn PageSink>,
-    progress: &Progress,
 ) -> (Option<Chart>, ChartOutcome) {
     let mut outcome = new_outcome(&key);
-    let stopped = |outcome: &mut ChartOutcome, why: String| {
-        outcome.status = ChartStatus::Incomplete;
-        outcome.error = Some(why);
-    };
     let mut entries = Vec::new();
     let mut position = 0;
     let mut token: Option<String> = None;
 
     while outcome.pages < max_pages {
-        let permit = tokio::select! {
-            biased;
-            () = ctl.halt_token().cancelled() => None,
-            permit = slots.acquire() => Some(permit.expect("the semaphore is never closed")),
-        };
-        // Held until the answer is classified: a quota or key error stops the run before
-        // another request can take the slot.
-        let Some(permit) = permit else {
-            stopped(&mut outcome, halted_message(ctl));
+        let Some(page) = next_page(&run, &key, token.as_deref(), &mut outcome).await else {
             return (None, outcome);
         };
-        let fetched = tokio::select! {
-            () = ctl.abort_token().cancelled() => None,
-            fetched = client.chart_page(key.region, &key.category_id, token.as_deref(), ctl.halt_token()) => Some(fetched),
-        };
-        let Some(fetched) = fetched else {
-            stopped(
-                &mut outcome,
-                format!("{} (request cancelled in flight)", halted_message(ctl)),
-            );
-            return (None, outcome);
-        };
-        outcome.requests += fetched.attempts;
-        progress
-            .requests
-            .fetch_add(u64::from(fetched.attempts), Ordering::Relaxed);
-        progress.answered.fetch_add(1, Ordering::Relaxed);
-        let page = match fetched.result {
-            Ok(page) => page,
-            Err(ApiError::NoChart { .. }) if outcome.pages == 0 => {
-                tracing::info!(chart = %key, "no chart for this region and category");
-                outcome.status = ChartStatus::NoChart;
-                return (None, outcome);
-            }
-            Err(err) => {
-                if err.scope() == Scope::Run {
-                    ctl.stop(match err {
-                        ApiError::Quota { .. } => Halt::Quota,
-                        _ => Halt::BadKey,
-                    });
-                }
-                let attempts = if fetched.attempts > 1 {
-                    format!(" after {} attempts", fetched.attempts)
-                } else {
-                    String::new()
-                };
-                outcome.status = if err.is_transient() && ctl.reason().is_some() {
-                    ChartStatus::Incomplete
-                } else {
-                    ChartStatus::Failed
-                };
-                outcome.error = Some(format!("{key} page {}: {err}{attempts}", outcome.pages + 1));
-                return (None, outcome);
-            }
-        };
-        // The slot is for the network: the next request may start while this page is saved
-        // and normalized.
-        drop(permit);
-        progress.pages.fetch_add(1, Ordering::Relaxed);
-        if let Some(pages) = pages {
-            // Pages are tens of kilobytes: writing one is quick enough to do in place.
-            if let Err(e) = pages.page(&key, outcome.pages + 1, &page.body) {
-                outcome.status = ChartStatus::Failed;
-                outcome.error = Some(format!(
-                    "{key} page {}: cannot save the raw page: {e}",
-                    outcome.pages + 1
-                ));
-                return (None, outcome);
-            }
-        }
         collect_page(
             &key,
             &page.response,
             &mut position,
             &mut entries,
             &mut outcome,
-            progress,
+            run.progress,
         );
         match page.response.next_page_token {
             Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
@@ -142,6 +81,100 @@ pub(super) async fn fetch_chart(
         entries,
     };
     (Some(chart), outcome)
+}
+
+/// The chart's next page, requested under a slot and handed to the page sink; or `None` when
+/// the chart ends here, with `outcome` saying why.
+async fn next_page(
+    run: &Shared<'_>,
+    key: &ChartKey,
+    token: Option<&str>,
+    outcome: &mut ChartOutcome,
+) -> Option<Page> {
+    let (ctl, progress) = (run.ctl, run.progress);
+    let permit = tokio::select! {
+        biased;
+        () = ctl.halt_token().cancelled() => None,
+        permit = run.slots.acquire() => Some(permit.expect("the semaphore is never closed")),
+    };
+    // Held until the answer is classified: a quota or key error stops the run before
+    // another request can take the slot.
+    let Some(permit) = permit else {
+        return stopped(outcome, halted_message(ctl));
+    };
+    let fetched = tokio::select! {
+        () = ctl.abort_token().cancelled() => None,
+        fetched = run.client.chart_page(key.region, &key.category_id, token, ctl.halt_token()) => Some(fetched),
+    };
+    let Some(fetched) = fetched else {
+        let why = format!("{} (request cancelled in flight)", halted_message(ctl));
+        return stopped(outcome, why);
+    };
+    outcome.requests += fetched.attempts;
+    progress
+        .requests
+        .fetch_add(u64::from(fetched.attempts), Ordering::Relaxed);
+    progress.answered.fetch_add(1, Ordering::Relaxed);
+    let page = match fetched.result {
+        Ok(page) => page,
+        Err(err) => return failed(key, err, fetched.attempts, ctl, outcome),
+    };
+    // The slot is for the network: the next request may start while this page is saved
+    // and normalized.
+    drop(permit);
+    progress.pages.fetch_add(1, Ordering::Relaxed);
+    if let Some(pages) = run.pages {
+        // Pages are tens of kilobytes: writing one is quick enough to do in place.
+        if let Err(e) = pages.page(key, outcome.pages + 1, &page.body) {
+            outcome.status = ChartStatus::Failed;
+            outcome.error = Some(format!(
+                "{key} page {}: cannot save the raw page: {e}",
+                outcome.pages + 1
+            ));
+            return None;
+        }
+    }
+    Some(page)
+}
+
+/// The chart stopped before completion (the run is halting).
+fn stopped(outcome: &mut ChartOutcome, why: String) -> Option<Page> {
+    outcome.status = ChartStatus::Incomplete;
+    outcome.error = Some(why);
+    None
+}
+
+/// The page's request failed: a missing chart, a failure of this chart, or one that stops the
+/// whole run (quota, key).
+fn failed(
+    key: &ChartKey,
+    err: ApiError,
+    attempts: u32,
+    ctl: &RunControl,
+    outcome: &mut ChartOutcome,
+) -> Option<Page> {
+    if matches!(err, ApiError::NoChart { .. }) && outcome.pages == 0 {
+        tracing::info!(chart = %key, "no chart for this region and category");
+        outcome.status = ChartStatus::NoChart;
+        return None;
+    }
+    match (&err, err.scope()) {
+        (ApiError::Quota { .. }, _) => ctl.stop(Halt::Quota),
+        (_, Scope::Run) => ctl.stop(Halt::BadKey),
+        _ => {}
+    }
+    let attempts = if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    };
+    outcome.status = if err.scope() == Scope::Transient && ctl.reason().is_some() {
+        ChartStatus::Incomplete
+    } else {
+        ChartStatus::Failed
+    };
+    outcome.error = Some(format!("{key} page {}: {err}{attempts}", outcome.pages + 1));
+    None
 }
 
 /// Normalizes a page's items into `entries`. Ranks are positions in the chart (`position` counts

@@ -101,16 +101,14 @@ pub async fn fetch_all(
         let task_key = key.clone();
         let pages = pages.clone();
         let handle = tasks.spawn(async move {
-            let fetched = chart::fetch_chart(
-                &client,
-                task_key,
-                limits.max_pages,
-                &slots,
-                &ctl,
-                pages.as_deref(),
-                &progress,
-            )
-            .await;
+            let shared = chart::Shared {
+                client: &client,
+                slots: &slots,
+                ctl: &ctl,
+                pages: pages.as_deref(),
+                progress: &progress,
+            };
+            let fetched = chart::fetch_chart(shared, task_key, limits.max_pages).await;
             progress.charts_done.fetch_add(1, Ordering::Relaxed);
             fetched
         });

@@ -9,7 +9,7 @@ use trendtap::cli::FetchArgs;
 use trendtap::config::{resolve_fetch, FetchConfig, FileConfig};
 use trendtap::error::Halt;
 use trendtap::fetch::{self, Fetch, Limits};
-use trendtap::model::{ChartStatus, LanguageSource};
+use trendtap::model::{Chart, ChartKey, ChartStatus, LanguageSource};
 use trendtap::shutdown::RunControl;
 use trendtap::youtube::Client;
 use wiremock::ResponseTemplate;
@@ -646,4 +646,66 @@ async fn partial_responses_keep_everything_normalization_reads() {
         })
         .collect();
     assert_eq!(fields, [Some(FIELDS.to_owned()), None]);
+}
+
+/// A page sink that panics on one region's pages, as a bug in a chart's task would.
+struct PanicsOn(&'static str);
+
+impl fetch::PageSink for PanicsOn {
+    fn page(&self, key: &ChartKey, _page: u32, _body: &[u8]) -> std::io::Result<()> {
+        if key.region == self.0 {
+            panic!("boom in {}", key.region);
+        }
+        Ok(())
+    }
+}
+
+/// Collects the charts handed to the sink, as the store's writer would receive them.
+#[derive(Default)]
+struct Collected(Vec<String>);
+
+impl fetch::ChartSink for Collected {
+    async fn chart(&mut self, chart: &Chart, _last: bool) {
+        self.0.push(chart.key.to_string());
+    }
+}
+
+#[tokio::test]
+async fn a_panic_in_one_charts_task_fails_that_chart_and_the_others_go_on() {
+    let api = FakeYouTube::start().await;
+    for region in ["US", "GB", "CA"] {
+        api.chart(region, "0", &trending_items(region)[..50]).await;
+    }
+    let cfg = config(&api, &["US", "GB", "CA"], |_| {});
+    let client = Arc::new(Client::new(cfg.api().unwrap()).unwrap());
+    let limits = Limits {
+        max_pages: 1,
+        concurrency: 2,
+    };
+    let plan = fetch::plan(&cfg.regions, &cfg.categories);
+    let mut sink = Collected::default();
+    let f = fetch::fetch_all(
+        &client,
+        plan,
+        limits,
+        &RunControl::new(),
+        Some(Arc::new(PanicsOn("GB"))),
+        &mut sink,
+        &Default::default(),
+    )
+    .await;
+    let statuses: Vec<ChartStatus> = f.outcomes.iter().map(|o| o.status).collect();
+    assert_eq!(
+        statuses,
+        [ChartStatus::Ok, ChartStatus::Failed, ChartStatus::Ok]
+    );
+    let error = f.outcomes[1].error.as_deref().unwrap();
+    assert!(
+        error.contains("GB") && error.contains("boom in GB"),
+        "{error}"
+    );
+    // The two other charts were complete and reached the sink; the panicked one did not.
+    assert_eq!(f.charts.len(), 2);
+    sink.0.sort();
+    assert_eq!(sink.0, ["CA/0", "US/0"]);
 }
