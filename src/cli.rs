@@ -49,6 +49,8 @@ pub enum Command {
     Migrate(DbArgs),
     /// Show the top of each chart stored by the latest run.
     Top(TopArgs),
+    /// Today's quota for the configured key: limit, used, reserved, remaining, reset time.
+    Quota(QuotaArgs),
     /// List the region codes YouTube supports.
     Regions,
     /// Check the configuration, the API key (one request, 1 quota unit), the database and the
@@ -114,7 +116,9 @@ pub struct FetchArgs {
     #[arg(long = "region", value_name = "CODE", value_delimiter = ',')]
     pub regions: Vec<String>,
 
-    /// Video category id(s) (videoCategoryId); repeatable and comma-separated [default: 0, all categories].
+    /// Video category id(s) (videoCategoryId); repeatable and comma-separated; `all`: category
+    /// 0 and every assignable category of each region (videoCategories.list, kept 7 days)
+    /// [default: 0, all categories].
     #[arg(long = "category", value_name = "ID", value_delimiter = ',')]
     pub categories: Vec<String>,
 
@@ -166,9 +170,66 @@ pub struct FetchArgs {
     #[arg(long, value_name = "SECONDS")]
     pub wait_lock: Option<u64>,
 
+    /// When the run's estimated cost does not fit in today's quota, fetch the charts that fit
+    /// (in the order given) and exit 3, instead of making no request and exiting 5.
+    #[arg(long)]
+    pub fit_budget: bool,
+
+    /// Run even though Google said today's quota is exhausted (after raising the project's
+    /// quota, for instance) [default: such a run exits 5 without a request].
+    #[arg(long)]
+    pub ignore_exhausted: bool,
+
+    /// Write the run's figures in the Prometheus text format to PATH (atomically), for
+    /// node_exporter's textfile collector.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub quota: QuotaFlags,
+
     #[command(flatten)]
     #[allow(missing_docs)]
     pub db: DbArgs,
+}
+
+/// The budget flags shared by the commands that spend or report quota.
+#[derive(Debug, Args, Default, Clone)]
+pub struct QuotaFlags {
+    /// Quota units the project gets a day [default: 10000].
+    #[arg(long, value_name = "N")]
+    pub daily_quota: Option<u64>,
+
+    /// Units left for other programs on the same project [default: 0].
+    #[arg(long, value_name = "N")]
+    pub quota_reserve: Option<u64>,
+}
+
+/// `trendtap quota`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct QuotaArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub quota: QuotaFlags,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+}
+
+/// The format of a command's result on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    /// Lines for a person.
+    #[default]
+    Text,
+    /// One JSON object.
+    Json,
 }
 
 /// The dry-run output format.

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod dedup;
 pub mod error;
 pub mod fetch;
 pub mod language;
+pub mod metrics;
 pub mod model;
 pub mod normalize;
 pub mod output;

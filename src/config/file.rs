@@ -30,6 +30,10 @@ pub struct FileConfig {
     pub(crate) partial_response: Option<bool>,
     pub(crate) deadline_secs: Option<u64>,
     pub(crate) wait_lock_secs: Option<u64>,
+    pub(crate) daily_quota: Option<u64>,
+    pub(crate) quota_reserve: Option<u64>,
+    pub(crate) no_chart_skip_days: Option<u32>,
+    pub(crate) metrics_file: Option<PathBuf>,
 }
 
 /// A category id in the file may be written `10` or `"10"`.

@@ -15,12 +15,13 @@ mod tests;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::budget::Budget;
 use crate::cli::Format;
 use crate::secret::{DatabaseUrl, Redactor};
 use crate::youtube::ClientSettings;
 
 pub use file::{load_file, parse_file, FileConfig, Loaded, DEFAULT_CONFIG_FILE};
-pub use resolve::{resolve_api, resolve_db_url, resolve_fetch};
+pub use resolve::{resolve_api, resolve_budget, resolve_db_url, resolve_fetch};
 
 /// The store when no database URL is configured: SQLite in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://trendtap.db";
@@ -60,6 +61,15 @@ pub struct FetchConfig {
     pub database: Option<DbConfig>,
     /// Deadline for the whole run.
     pub deadline: Option<Duration>,
+    /// `--category all`: `categories` holds `0`, and each region's assignable categories join
+    /// it from the store's category list (asked again after a week).
+    pub all_categories: bool,
+    /// Days a pair that answered "no chart" is not asked again.
+    pub no_chart_skip_days: u32,
+    /// The quota budget.
+    pub budget: Budget,
+    /// Where to write the run's metrics.
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// Where a run's pages come from.

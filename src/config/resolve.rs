@@ -10,7 +10,8 @@ use super::{
     DbConfig, EnvFn, FetchConfig, Source, DEFAULT_CATEGORY, DEFAULT_CONCURRENCY,
     DEFAULT_DATABASE_URL, DEFAULT_MAX_PAGES,
 };
-use crate::cli::{DbArgs, FetchArgs};
+use crate::budget::{self, Budget};
+use crate::cli::{DbArgs, FetchArgs, QuotaFlags};
 use crate::error::ConfigError;
 use crate::regions;
 use crate::secret::{ApiKey, DatabaseUrl};
@@ -33,7 +34,7 @@ pub fn resolve_fetch(
         Err(ConfigError::NoRegions) if args.from_raw.is_some() => Vec::new(),
         other => other?,
     };
-    let categories = resolve_categories(args, file, &file_origin)?;
+    let (categories, all_categories) = resolve_categories(args, file, &file_origin)?;
 
     let max_pages = pick_u32(args.max_pages, None, file.max_pages, DEFAULT_MAX_PAGES);
     check_range("max_pages", max_pages, 1..=4, &file_origin)?;
@@ -83,6 +84,44 @@ pub fn resolve_fetch(
         save_raw: args.save_raw.clone(),
         database,
         deadline,
+        all_categories,
+        no_chart_skip_days: file
+            .no_chart_skip_days
+            .unwrap_or(budget::DEFAULT_NO_CHART_SKIP_DAYS),
+        budget: Budget {
+            fit: args.fit_budget,
+            ignore_exhausted: args.ignore_exhausted,
+            ..resolve_budget(&args.quota, file, &file_origin)?
+        },
+        metrics_file: args.metrics_file.clone().or(file.metrics_file.clone()),
+    })
+}
+
+/// Resolves the daily quota and the units left for others.
+pub fn resolve_budget(
+    flags: &QuotaFlags,
+    file: &FileConfig,
+    file_origin: &dyn Fn() -> String,
+) -> Result<Budget, ConfigError> {
+    let daily_quota = flags
+        .daily_quota
+        .or(file.daily_quota)
+        .unwrap_or(budget::DEFAULT_DAILY_QUOTA);
+    let quota_reserve = flags.quota_reserve.or(file.quota_reserve).unwrap_or(0);
+    if daily_quota == 0 {
+        return Err(invalid("daily_quota", file_origin(), "must be at least 1"));
+    }
+    if quota_reserve >= daily_quota {
+        return Err(invalid(
+            "quota_reserve",
+            file_origin(),
+            &format!("{quota_reserve} leaves nothing of the daily quota ({daily_quota})"),
+        ));
+    }
+    Ok(Budget {
+        daily_quota,
+        quota_reserve,
+        ..Budget::default()
     })
 }
 
@@ -208,11 +247,13 @@ fn resolve_regions(
     Ok(regions)
 }
 
+/// The categories, and whether `all` was asked for (then the list is `["0"]`, and each region's
+/// own categories join it at run time).
 fn resolve_categories(
     args: &FetchArgs,
     file: &FileConfig,
     file_origin: &dyn Fn() -> String,
-) -> Result<Vec<String>, ConfigError> {
+) -> Result<(Vec<String>, bool), ConfigError> {
     let (raw, origin): (Vec<String>, String) = if !args.categories.is_empty() {
         (args.categories.clone(), "--category".to_owned())
     } else if let Some(c) = file.categories.as_ref().filter(|c| !c.is_empty()) {
@@ -226,10 +267,20 @@ fn resolve_categories(
         (values, file_origin())
     } else if args.from_raw.is_some() {
         // A replay without --category replays every category of the archive.
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     } else {
         (vec![DEFAULT_CATEGORY.to_owned()], "default".to_owned())
     };
+    if raw.iter().any(|c| c.trim().eq_ignore_ascii_case("all")) {
+        if raw.len() > 1 {
+            return Err(invalid(
+                "category",
+                origin,
+                "`all` already holds every category: give it alone",
+            ));
+        }
+        return Ok((vec![DEFAULT_CATEGORY.to_owned()], true));
+    }
     let mut categories: Vec<String> = Vec::new();
     for id in raw.iter().map(|c| c.trim()) {
         let valid = !id.is_empty() && id.len() <= 4 && id.bytes().all(|b| b.is_ascii_digit());
@@ -247,7 +298,7 @@ fn resolve_categories(
             categories.push(id);
         }
     }
-    Ok(categories)
+    Ok((categories, false))
 }
 
 fn resolve_key(

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::error::{body_start, classify, transport_error, ApiError};
 use super::retry::{parse_retry_after, RetryPolicy};
 use super::settings::ClientSettings;
-use super::wire::VideoListResponse;
+use super::wire::{VideoCategory, VideoCategoryListResponse, VideoListResponse};
 use crate::secret::ApiKey;
 
 /// The parts requested for every chart page.
@@ -94,36 +94,72 @@ impl Client {
         page_token: Option<&str>,
         halt: &CancellationToken,
     ) -> Fetched {
+        let (result, attempts) = self
+            .retrying(region, category, halt, || {
+                self.attempt(region, category, page_token)
+            })
+            .await;
+        Fetched { result, attempts }
+    }
+
+    /// The categories of `region` (videoCategories.list, `hl=en_US` titles, 1 unit), retried
+    /// like a chart page; returns them with the attempts made.
+    pub async fn video_categories(
+        &self,
+        region: &str,
+        halt: &CancellationToken,
+    ) -> (Result<Vec<VideoCategory>, ApiError>, u32) {
+        let query = [
+            ("part", "snippet"),
+            ("regionCode", region),
+            ("hl", "en_US"),
+            ("prettyPrint", "false"),
+        ];
+        self.retrying(region, "categories", halt, || async {
+            let (status, body) = self.get("videoCategories", &query).await?;
+            serde_json::from_slice::<VideoCategoryListResponse>(&body)
+                .map(|r| r.items)
+                .map_err(|e| ApiError::Malformed {
+                    status,
+                    detail: e.to_string(),
+                    body_start: body_start(&body),
+                })
+        })
+        .await
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, runs out of attempts, or `halt` is
+    /// cancelled; transient failures wait out the policy's backoff. Returns the last result and
+    /// the attempts made (each one a request, each one a quota unit).
+    async fn retrying<T, F, Fut>(
+        &self,
+        region: &str,
+        what: &str,
+        halt: &CancellationToken,
+        mut attempt: F,
+    ) -> (Result<T, ApiError>, u32)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let result = self.attempt(region, category, page_token).await;
-            let err = match result {
-                Ok(page) => {
-                    return Fetched {
-                        result: Ok(page),
-                        attempts,
-                    }
-                }
+            let err = match attempt().await {
+                Ok(value) => return (Ok(value), attempts),
                 Err(err) => err,
             };
             if !err.is_transient() || attempts >= self.retry.max_attempts {
-                return Fetched {
-                    result: Err(err),
-                    attempts,
-                };
+                return (Err(err), attempts);
             }
             let wait = self.retry.delay(attempts, err.retry_after());
-            tracing::warn!(region, category, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %err, "retrying");
+            tracing::warn!(region, category = what, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %err, "retrying");
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
-                () = halt.cancelled() => return Fetched { result: Err(err), attempts },
+                () = halt.cancelled() => return (Err(err), attempts),
             }
             if halt.is_cancelled() {
-                return Fetched {
-                    result: Err(err),
-                    attempts,
-                };
+                return (Err(err), attempts);
             }
         }
     }

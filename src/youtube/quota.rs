@@ -1,14 +1,18 @@
-//! The daily quota resets at midnight Pacific time; this computes when that is in UTC, for the
-//! message of a run stopped by an exhausted quota. US daylight-saving rules (since 2007): PDT
+//! The daily quota resets at midnight Pacific time; this computes when that is in UTC, and which
+//! Pacific day an instant belongs to (the quota ledger's day). US daylight-saving rules (since 2007): PDT
 //! from the second Sunday of March, 02:00 local, to the first Sunday of November, 02:00 local.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 
+/// The quota day of `now`: the date in Pacific time (the quota resets at its midnight).
+pub fn pacific_day(now: DateTime<Utc>) -> NaiveDate {
+    let offset = if pdt_at(now) { 7 } else { 8 };
+    (now - Duration::hours(offset)).date_naive()
+}
+
 /// The next midnight Pacific time after `now`, in UTC.
 pub fn next_reset(now: DateTime<Utc>) -> DateTime<Utc> {
-    let offset_now = if pdt_at(now) { 7 } else { 8 };
-    let local_date = (now - Duration::hours(offset_now)).date_naive();
-    let next = local_date
+    let next = pacific_day(now)
         .succ_opt()
         .expect("dates far from the end of time");
     let offset = if pdt_at_local_midnight(next) { 7 } else { 8 };
@@ -78,5 +82,22 @@ mod tests {
             next_reset(utc("2026-03-08T20:00:00Z")),
             utc("2026-03-09T07:00:00Z")
         );
+    }
+
+    #[test]
+    fn the_quota_day_is_the_pacific_date() {
+        let day = |s: &str| pacific_day(utc(s)).to_string();
+        // 07:59 UTC in winter is 23:59 PST the day before; 08:00 is the new day.
+        assert_eq!(day("2026-11-22T07:59:00Z"), "2026-11-21");
+        assert_eq!(day("2026-11-22T08:00:00Z"), "2026-11-22");
+        // Summer: the day starts at 07:00 UTC.
+        assert_eq!(day("2026-07-01T06:59:00Z"), "2026-06-30");
+        assert_eq!(day("2026-07-01T07:00:00Z"), "2026-07-01");
+        // Every day's reset is the start of the next quota day.
+        for t in ["2026-03-08T09:30:00Z", "2026-11-01T08:30:00Z", "2026-12-31T23:00:00Z"] {
+            let reset = next_reset(utc(t));
+            assert_eq!(pacific_day(reset), pacific_day(utc(t)).succ_opt().unwrap(), "{t}");
+            assert_eq!(pacific_day(reset - Duration::seconds(1)), pacific_day(utc(t)), "{t}");
+        }
     }
 }

@@ -28,6 +28,35 @@ impl VideoListResponse {
     }
 }
 
+/// A `youtube#videoCategoryListResponse` (videoCategories.list).
+#[derive(Debug, Deserialize)]
+pub struct VideoCategoryListResponse {
+    /// The region's categories.
+    #[serde(default)]
+    pub items: Vec<VideoCategory>,
+}
+
+/// One `youtube#videoCategory`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct VideoCategory {
+    /// The id (`"10"`).
+    pub id: String,
+    /// Its title and whether videos can be assigned to it.
+    #[serde(default)]
+    pub snippet: CategorySnippet,
+}
+
+/// A category's `snippet`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct CategorySnippet {
+    /// The title in the request's `hl` language.
+    #[serde(default)]
+    pub title: String,
+    /// Whether videos can be assigned to it (only those have charts).
+    #[serde(default)]
+    pub assignable: bool,
+}
+
 /// `pageInfo`.
 #[derive(Debug, Deserialize, Clone, Copy)]
 #[serde(rename_all = "camelCase")]
