@@ -1,12 +1,28 @@
-//! The built binary end to end: dry-run stdout, a full run into PostgreSQL, exit codes, and the
-//! API key and database password kept out of every output.
+//! The built binary end to end: dry-run stdout, a full run into the store, exit codes, and the
+//! API key and database password kept out of every output. Every case that touches the store
+//! runs on both backends (`name::postgres`, `name::sqlite`).
 
 use serde_json::Value;
-use sqlx::Row;
 use wiremock::ResponseTemplate;
 
+use crate::both;
+use crate::support::both::{no_default_store_in, unopenable_sqlite_url};
 use crate::support::fake::{error_body, recorded_error, synthetic_items, trending_items};
-use crate::support::{count, trendtap, FakeYouTube, TestDb, KEY};
+use crate::support::{
+    command_in, finish, temp_dir, trendtap, CliStore, FakeYouTube, Kind, Via, KEY,
+};
+
+both!(
+    dry_run_prints_only_the_merged_json,
+    a_full_run_fills_the_tables_and_a_second_run_adds_history,
+    some_charts_failing_exits_3_and_stores_the_others,
+    every_chart_failing_exits_1,
+    a_database_outage_exits_1_and_spends_no_quota,
+    a_second_run_on_a_locked_database_exits_4_and_spends_no_quota,
+    exhausted_quota_exits_5_and_stores_complete_charts,
+    migrate_and_regions_commands,
+    every_stored_language_says_where_it_came_from,
+);
 
 async fn fake_with_ae_and_us() -> FakeYouTube {
     let api = FakeYouTube::start().await;
@@ -29,12 +45,15 @@ fn env<'a>(api: &'a str, db: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
     env
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn dry_run_prints_only_the_merged_json() {
+async fn dry_run_prints_only_the_merged_json(kind: Kind) {
     let api = fake_with_ae_and_us().await;
     let url = api.url();
     // A database URL that would fail if touched: the dry run must not need it.
-    let mut e = env(&url, Some("postgres://nobody:pw@127.0.0.1:1/none"));
+    let untouchable = match kind {
+        Kind::Postgres => "postgres://nobody:pw@127.0.0.1:1/none".to_owned(),
+        Kind::Sqlite => unopenable_sqlite_url().1,
+    };
+    let mut e = env(&url, Some(&untouchable));
     e.push(("RUST_LOG", "trendtap=debug"));
     let out = trendtap(
         &["fetch", "--region", "AE", "--region", "us", "--dry-run"],
@@ -99,45 +118,51 @@ async fn dry_run_prints_only_the_merged_json() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 210);
+
+    if kind == Kind::Sqlite {
+        // Nor does it create the default store where there is none.
+        let dir = temp_dir("dry-run");
+        let args = ["fetch", "--region", "AE", "--dry-run"];
+        let child = command_in(&dir, &args, &env(&url, None)).spawn().unwrap();
+        let out = finish(child).await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(no_default_store_in(&dir), "the dry run created trendtap.db");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_full_run_fills_the_tables_and_a_second_run_adds_history() {
+/// On SQLite with no URL at all: the default `./trendtap.db`.
+async fn a_full_run_fills_the_tables_and_a_second_run_adds_history(kind: Kind) {
     let api = fake_with_ae_and_us().await;
-    let db = TestDb::new().await;
+    let db = CliStore::via(kind, Via::Default).await;
     let url = api.url();
-    let e = env(&url, Some(&db.url));
-    let out = trendtap(&["fetch", "--region", "AE", "--region", "US"], &e).await;
+    let e = env(&url, None);
+    let out = db
+        .run(&["fetch", "--region", "AE", "--region", "US"], &e)
+        .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "", "nothing on stdout without --dry-run");
     out.assert_no_secret();
+    if kind == Kind::Sqlite {
+        assert!(db.path().is_file(), "the run created ./trendtap.db");
+    }
 
-    let pool = db.pool().await;
-    assert_eq!(count(&pool, "videos").await, 210);
-    assert_eq!(count(&pool, "chart_entries").await, 215);
-    assert_eq!(count(&pool, "video_regions").await, 215);
-    let run = sqlx::query("SELECT status, api_requests, charts_ok FROM runs")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(run.get::<String, _>("status"), "ok");
-    assert_eq!(run.get::<i32, _>("api_requests"), 5);
-    assert_eq!(run.get::<i32, _>("charts_ok"), 2);
+    assert_eq!(db.count("videos").await, 210);
+    assert_eq!(db.count("chart_entries").await, 215);
+    assert_eq!(db.count("video_regions").await, 215);
+    let run = |column: &str| format!("SELECT {column} FROM runs");
+    assert_eq!(db.text(&run("status")).await.as_deref(), Some("ok"));
+    assert_eq!(db.int(&run("api_requests")).await, Some(5));
+    assert_eq!(db.int(&run("charts_ok")).await, Some(2));
 
-    let out = trendtap(&["fetch", "--region", "AE,US"], &e).await;
+    let out = db.run(&["fetch", "--region", "AE,US"], &e).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(count(&pool, "videos").await, 210);
-    assert_eq!(count(&pool, "video_regions").await, 215);
-    assert_eq!(count(&pool, "chart_entries").await, 430);
-    assert_eq!(count(&pool, "runs").await, 2);
+    assert_eq!(db.count("videos").await, 210);
+    assert_eq!(db.count("video_regions").await, 215);
+    assert_eq!(db.count("chart_entries").await, 430);
+    assert_eq!(db.count("runs").await, 2);
     // The key is nowhere in the database.
-    let leaked: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM runs WHERE runs::text LIKE '%' || $1 || '%'")
-            .bind(KEY)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(leaked, 0);
+    assert_eq!(db.runs_with_the_key().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -225,8 +250,7 @@ async fn config_file_errors_name_the_file_and_line() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn some_charts_failing_exits_3_and_stores_the_others() {
+async fn some_charts_failing_exits_3_and_stores_the_others(kind: Kind) {
     let api = FakeYouTube::start().await;
     api.chart("AE", "0", &synthetic_items("ae", 30)).await;
     api.first_page(
@@ -236,9 +260,11 @@ async fn some_charts_failing_exits_3_and_stores_the_others() {
         None,
     )
     .await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let out = trendtap(&["fetch", "--region", "AE,US"], &env(&url, Some(&db.url))).await;
+    let out = db
+        .run(&["fetch", "--region", "AE,US"], &env(&url, None))
+        .await;
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(
         out.stderr.contains("US/0") && out.stderr.contains("HTTP 200"),
@@ -246,13 +272,10 @@ async fn some_charts_failing_exits_3_and_stores_the_others() {
         out.stderr
     );
     out.assert_no_secret();
-    let pool = db.pool().await;
-    assert_eq!(count(&pool, "chart_entries").await, 30);
-    let (status, charts): (String, Value) = sqlx::query_as("SELECT status, charts FROM runs")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(status, "partial");
+    assert_eq!(db.count("chart_entries").await, 30);
+    let status = db.text("SELECT status FROM runs").await;
+    let charts = db.run_json("charts").await;
+    assert_eq!(status.as_deref(), Some("partial"));
     let us = charts
         .as_array()
         .unwrap()
@@ -263,53 +286,58 @@ async fn some_charts_failing_exits_3_and_stores_the_others() {
     assert!(us["error"].as_str().unwrap().contains("<html>oops"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_chart_failing_exits_1() {
+async fn every_chart_failing_exits_1(kind: Kind) {
     let api = FakeYouTube::start().await;
     api.first_page("AE", "0", error_body(400, "invalidFilters", "bad"), None)
         .await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let out = trendtap(&["fetch", "--region", "AE"], &env(&url, Some(&db.url))).await;
+    let out = db.run(&["fetch", "--region", "AE"], &env(&url, None)).await;
     assert_eq!(out.code, 1, "{}", out.stderr);
-    let status: String = sqlx::query_scalar("SELECT status FROM runs")
-        .fetch_one(&db.pool().await)
-        .await
-        .unwrap();
-    assert_eq!(status, "failed");
+    let status = db.text("SELECT status FROM runs").await;
+    assert_eq!(status.as_deref(), Some("failed"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_database_outage_exits_1_and_spends_no_quota() {
+/// SQLite's outage: a file that cannot be opened (its directory cannot be created).
+async fn a_database_outage_exits_1_and_spends_no_quota(kind: Kind) {
     let api = fake_with_ae_and_us().await;
     let url = api.url();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let db_url = format!("postgres://ingest:hunter2secret@127.0.0.1:{port}/trends");
+    let (db_url, target) = match kind {
+        Kind::Postgres => {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            drop(listener);
+            (
+                format!("postgres://ingest:hunter2secret@127.0.0.1:{port}/trends"),
+                format!("127.0.0.1:{port}"),
+            )
+        }
+        Kind::Sqlite => {
+            let (path, url) = unopenable_sqlite_url();
+            (url, path.display().to_string())
+        }
+    };
     let out = trendtap(&["fetch", "--region", "AE"], &env(&url, Some(&db_url))).await;
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains(&format!("127.0.0.1:{port}")),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains(&target), "{}", out.stderr);
+    // (A SQLite URL has no password to leak.)
     assert!(!out.stderr.contains("hunter2secret"), "{}", out.stderr);
+    out.assert_no_secret();
     assert_eq!(api.requests().await.len(), 0);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_second_run_on_a_locked_database_exits_4_and_spends_no_quota() {
+async fn a_second_run_on_a_locked_database_exits_4_and_spends_no_quota(kind: Kind) {
     let api = fake_with_ae_and_us().await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
+    // PostgreSQL's advisory lock, SQLite's file lock on `trendtap.db.lock`.
     let holder = crate::support::hold_lock(&db.url).await;
     let run_id = holder
         .begin_run(chrono::Utc::now(), &["JP"], &["0".into()])
         .await
         .unwrap();
 
-    let out = trendtap(&["fetch", "--region", "AE"], &env(&url, Some(&db.url))).await;
+    let out = db.run(&["fetch", "--region", "AE"], &env(&url, None)).await;
     assert_eq!(out.code, 4, "{}", out.stderr);
     assert!(
         out.stderr.contains(&format!("run {run_id}")),
@@ -319,29 +347,26 @@ async fn a_second_run_on_a_locked_database_exits_4_and_spends_no_quota() {
     assert_eq!(api.requests().await.len(), 0);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn exhausted_quota_exits_5_and_stores_complete_charts() {
+async fn exhausted_quota_exits_5_and_stores_complete_charts(kind: Kind) {
     let api = FakeYouTube::start().await;
     api.chart("AE", "0", &synthetic_items("ae", 10)).await;
     // US answers late, after AE is complete.
     let quota = recorded_error(403, "quotaExceeded_403.json")
         .set_delay(std::time::Duration::from_millis(300));
     api.first_page("US", "0", quota, None).await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let out = trendtap(&["fetch", "--region", "AE,US"], &env(&url, Some(&db.url))).await;
+    let out = db
+        .run(&["fetch", "--region", "AE,US"], &env(&url, None))
+        .await;
     assert_eq!(out.code, 5, "{}", out.stderr);
     assert!(
         out.stderr.contains("midnight Pacific") && out.stderr.contains("UTC"),
         "{}",
         out.stderr
     );
-    let pool = db.pool().await;
-    assert_eq!(count(&pool, "chart_entries").await, 10);
-    let halt: Option<String> = sqlx::query_scalar("SELECT halt_reason FROM runs")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    assert_eq!(db.count("chart_entries").await, 10);
+    let halt = db.text("SELECT halt_reason FROM runs").await;
     assert_eq!(halt.as_deref(), Some("quota_exhausted"));
 }
 
@@ -370,12 +395,11 @@ async fn a_rejected_key_exits_1_with_a_hint_and_never_prints_the_key() {
     out.assert_no_secret();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn migrate_and_regions_commands() {
-    let db = TestDb::new().await;
-    let out = trendtap(&["migrate", "--database-url", &db.url], &[]).await;
+async fn migrate_and_regions_commands(kind: Kind) {
+    let db = CliStore::via(kind, Via::Flag).await;
+    let out = db.run(&["migrate"], &[]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(count(&db.pool().await, "runs").await, 0);
+    assert_eq!(db.count("runs").await, 0);
     let out = trendtap(&["regions"], &[]).await;
     assert_eq!(out.code, 0);
     assert_eq!(out.stdout.lines().count(), 111);
@@ -394,8 +418,7 @@ async fn help_documents_the_exit_codes() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_stored_language_says_where_it_came_from() {
+async fn every_stored_language_says_where_it_came_from(kind: Kind) {
     let api = FakeYouTube::start().await;
     let item = |id: &str, channel: &str, title: &str, audio: Option<&str>| {
         let mut snippet =
@@ -427,17 +450,17 @@ async fn every_stored_language_says_where_it_came_from() {
         ),
     ];
     api.chart("IN", "0", &items).await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let out = trendtap(&["fetch", "--region", "IN"], &env(&url, Some(&db.url))).await;
+    let out = db.run(&["fetch", "--region", "IN"], &env(&url, None)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
 
-    let pool = db.pool().await;
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT video_id, language, language_source FROM videos ORDER BY video_id")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let rows = db
+        .texts(
+            "SELECT video_id || '|' || language || '|' || language_source FROM videos
+             ORDER BY video_id",
+        )
+        .await;
     let expect = [
         ("api1", "te", "api"),
         ("chan1", "te", "channel"),
@@ -446,7 +469,11 @@ async fn every_stored_language_says_where_it_came_from() {
     ];
     let rows: Vec<(&str, &str, &str)> = rows
         .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .map(|r| {
+            let mut fields = r.split('|');
+            let mut next = || fields.next().unwrap();
+            (next(), next(), next())
+        })
         .collect();
     assert_eq!(rows, expect);
 }

@@ -1,34 +1,41 @@
 //! Operator comforts through the binary: quiet unattended runs, JSON logs, `doctor`,
-//! completions and the man page.
+//! completions and the man page. Every case that touches the store runs on both backends
+//! (`name::postgres`, `name::sqlite`).
 
 use serde_json::Value;
 use wiremock::matchers::{path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
+use crate::both;
+use crate::support::both::unopenable_sqlite_url;
 use crate::support::fake::{recorded_error, synthetic_items};
-use crate::support::{trendtap, FakeYouTube, TestDb, KEY};
+use crate::support::{trendtap, CliStore, FakeYouTube, Kind, KEY};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_unattended_successful_run_prints_nothing_and_json_logs_parse() {
+both!(
+    an_unattended_successful_run_prints_nothing_and_json_logs_parse,
+    doctor_passes_on_a_healthy_setup_and_names_each_failure,
+);
+
+async fn an_unattended_successful_run_prints_nothing_and_json_logs_parse(kind: Kind) {
     let api = FakeYouTube::start().await;
     api.chart("AE", "0", &synthetic_items("ae", 5)).await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
     let env = [
         ("YOUTUBE_API_KEY", KEY),
         ("YOUTUBE_API_BASE_URL", url.as_str()),
-        ("DATABASE_URL", db.url.as_str()),
     ];
     // stderr is a pipe here, as under cron: a clean run says nothing, so cron mails nothing.
-    let out = trendtap(&["fetch", "--region", "AE"], &env).await;
+    let out = db.run(&["fetch", "--region", "AE"], &env).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", ""));
 
-    let out = trendtap(
-        &["--log-format", "json", "-vv", "fetch", "--region", "AE"],
-        &env,
-    )
-    .await;
+    let out = db
+        .run(
+            &["--log-format", "json", "-vv", "fetch", "--region", "AE"],
+            &env,
+        )
+        .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let lines: Vec<Value> = out
         .stderr
@@ -63,18 +70,16 @@ async fn doctor_api(key_ok: bool) -> FakeYouTube {
     api
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn doctor_passes_on_a_healthy_setup_and_names_each_failure() {
+async fn doctor_passes_on_a_healthy_setup_and_names_each_failure(kind: Kind) {
     let api = doctor_api(true).await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
     let env = [
         ("YOUTUBE_API_KEY", KEY),
         ("YOUTUBE_API_BASE_URL", url.as_str()),
-        ("DATABASE_URL", db.url.as_str()),
     ];
     // A fresh database: migrations pending is a warning, not a failure.
-    let out = trendtap(&["doctor"], &env).await;
+    let out = db.run(&["doctor"], &env).await;
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("ok    api key") && out.stdout.contains("2 regions listed"),
@@ -85,24 +90,32 @@ async fn doctor_passes_on_a_healthy_setup_and_names_each_failure() {
     assert_eq!(api.requests().await.len(), 1, "one cheap request");
 
     api.chart("AE", "0", &synthetic_items("ae", 3)).await;
-    let fetch = trendtap(&["fetch", "--region", "AE"], &env).await;
+    let fetch = db.run(&["fetch", "--region", "AE"], &env).await;
     assert_eq!(fetch.code, 0, "{}", fetch.stderr);
-    let out = trendtap(&["doctor", "--offline"], &env).await;
+    let out = db.run(&["doctor", "--offline"], &env).await;
     assert_eq!(out.code, 0, "{}", out.stdout);
     for line in ["ok    migrations", "ok    lock", "ok    last run    run 1"] {
         assert!(out.stdout.contains(line), "{line}: {}", out.stdout);
     }
 
-    // A rejected key and a database that is down both fail, with hints.
+    // A rejected key and a database that is down (SQLite: a file that cannot be opened) both
+    // fail, with hints.
     let bad = doctor_api(false).await;
     let bad_url = bad.url();
+    let (down, target) = match kind {
+        Kind::Postgres => (
+            "postgres://ingest:hunter2secret@127.0.0.1:1/none".to_owned(),
+            "127.0.0.1:1".to_owned(),
+        ),
+        Kind::Sqlite => {
+            let (path, url) = unopenable_sqlite_url();
+            (url, path.display().to_string())
+        }
+    };
     let env = [
         ("YOUTUBE_API_KEY", KEY),
         ("YOUTUBE_API_BASE_URL", bad_url.as_str()),
-        (
-            "DATABASE_URL",
-            "postgres://ingest:hunter2secret@127.0.0.1:1/none",
-        ),
+        ("DATABASE_URL", down.as_str()),
     ];
     let out = trendtap(&["doctor"], &env).await;
     assert_eq!(out.code, 1, "{}", out.stdout);
@@ -112,7 +125,7 @@ async fn doctor_passes_on_a_healthy_setup_and_names_each_failure() {
         out.stdout
     );
     assert!(
-        out.stdout.contains("FAIL  database") && out.stdout.contains("127.0.0.1:1"),
+        out.stdout.contains("FAIL  database") && out.stdout.contains(&target),
         "{}",
         out.stdout
     );

@@ -1,22 +1,30 @@
 //! Unattended runs through the binary when things go wrong: many failure kinds at once, signals,
-//! the deadline, a database that disappears mid-run.
+//! the deadline, a database that disappears mid-run. Every case runs on both backends
+//! (`name::postgres`, `name::sqlite`).
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use wiremock::ResponseTemplate;
 
+use crate::both;
+use crate::support::both::Stderr;
 use crate::support::fake::{error_body, synthetic_items};
-use crate::support::{
-    command, count, finish, signal, trendtap, wait_until, FakeYouTube, TestDb, KEY,
-};
+use crate::support::{finish, signal, wait_until, CliStore, FakeYouTube, Kind, KEY};
 
-fn env<'a>(api: &'a str, db: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("YOUTUBE_API_KEY", KEY),
-        ("YOUTUBE_API_BASE_URL", api),
-        ("DATABASE_URL", db),
-    ]
+both!(
+    regions_failing_in_different_ways_store_every_region_that_could_succeed,
+    sigterm_stores_complete_charts_and_exits_143,
+    sigint_stores_complete_charts_and_exits_130,
+    a_second_signal_exits_at_once_without_storing,
+    the_deadline_stores_complete_charts_and_exits_1,
+    a_database_that_disappears_mid_run_exits_1_without_partial_data,
+    wait_lock_waits_for_the_running_run,
+);
+
+/// The API's settings; the store is given by [`CliStore`].
+fn env(api: &str) -> Vec<(&str, &str)> {
+    vec![("YOUTUBE_API_KEY", KEY), ("YOUTUBE_API_BASE_URL", api)]
 }
 
 fn slow(region: &str, delay: Duration) -> ResponseTemplate {
@@ -25,8 +33,7 @@ fn slow(region: &str, delay: Duration) -> ResponseTemplate {
         .set_delay(delay)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn regions_failing_in_different_ways_store_every_region_that_could_succeed() {
+async fn regions_failing_in_different_ways_store_every_region_that_could_succeed(kind: Kind) {
     let api = FakeYouTube::start().await;
     // AE: 429 then success. JP: fine. US: 503 forever. GB: times out. CA: truncated body.
     // MX: an HTML error page from a proxy.
@@ -68,36 +75,34 @@ async fn regions_failing_in_different_ways_store_every_region_that_could_succeed
         None,
     )
     .await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let out = trendtap(
-        &[
-            "fetch",
-            "--region",
-            "AE,JP,US,GB,CA,MX",
-            "--timeout",
-            "1",
-            "--max-attempts",
-            "2",
-        ],
-        &env(&url, &db.url),
-    )
-    .await;
+    let out = db
+        .run(
+            &[
+                "fetch",
+                "--region",
+                "AE,JP,US,GB,CA,MX",
+                "--timeout",
+                "1",
+                "--max-attempts",
+                "2",
+            ],
+            &env(&url),
+        )
+        .await;
     assert_eq!(out.code, 3, "{}", out.stderr);
     out.assert_no_secret();
 
-    let pool = db.pool().await;
     assert_eq!(
-        count(&pool, "chart_entries").await,
+        db.count("chart_entries").await,
         80,
         "AE (after a retry) and JP are stored"
     );
-    let (status, charts, requests): (String, Value, i32) =
-        sqlx::query_as("SELECT status, charts, api_requests FROM runs")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(status, "partial");
+    let status = db.text("SELECT status FROM runs").await;
+    let charts = db.run_json("charts").await;
+    let requests = db.int("SELECT api_requests FROM runs").await.unwrap();
+    assert_eq!(status.as_deref(), Some("partial"));
     let chart = |r: &str| {
         charts
             .as_array()
@@ -129,23 +134,18 @@ async fn regions_failing_in_different_ways_store_every_region_that_could_succeed
     );
     assert_eq!(chart("CA")["requests"], 1, "a broken body is not retried");
     assert_eq!(requests, 3 + 1 + 2 + 2 + 1 + 2);
-    let leaked: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM runs WHERE runs::text LIKE '%' || $1 || '%'")
-            .bind(KEY)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(leaked, 0);
+    assert_eq!(db.runs_with_the_key().await, 0);
 }
 
-async fn interrupted_run(sig: &str, expected_code: i32, halt: &str) {
+async fn interrupted_run(kind: Kind, sig: &str, expected_code: i32, halt: &str) {
     let api = FakeYouTube::start().await;
     api.chart("AE", "0", &synthetic_items("ae", 7)).await;
     api.first_page("US", "0", slow("us", Duration::from_secs(30)), None)
         .await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let child = command(&["fetch", "--region", "AE,US"], &env(&url, &db.url))
+    let child = db
+        .command(&["fetch", "--region", "AE,US"], &env(&url))
         .spawn()
         .unwrap();
     // Once US is in flight (and AE, asked first, is complete), stop the run.
@@ -161,18 +161,15 @@ async fn interrupted_run(sig: &str, expected_code: i32, halt: &str) {
     signal(&child, sig);
     let out = finish(child).await;
     assert_eq!(out.code, expected_code, "{}", out.stderr);
-    let pool = db.pool().await;
     assert_eq!(
-        count(&pool, "chart_entries").await,
+        db.count("chart_entries").await,
         7,
         "the complete chart is stored"
     );
-    let (status, reason, charts): (String, Option<String>, Value) =
-        sqlx::query_as("SELECT status, halt_reason, charts FROM runs")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(status, "interrupted");
+    let status = db.text("SELECT status FROM runs").await;
+    let reason = db.text("SELECT halt_reason FROM runs").await;
+    let charts = db.run_json("charts").await;
+    assert_eq!(status.as_deref(), Some("interrupted"));
     assert_eq!(reason.as_deref(), Some(halt));
     assert_eq!(charts[1]["status"], "incomplete");
     assert_eq!(
@@ -182,133 +179,208 @@ async fn interrupted_run(sig: &str, expected_code: i32, halt: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn sigterm_stores_complete_charts_and_exits_143() {
-    interrupted_run("TERM", 143, "sigterm").await;
+async fn sigterm_stores_complete_charts_and_exits_143(kind: Kind) {
+    interrupted_run(kind, "TERM", 143, "sigterm").await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn sigint_stores_complete_charts_and_exits_130() {
-    interrupted_run("INT", 130, "sigint").await;
+async fn sigint_stores_complete_charts_and_exits_130(kind: Kind) {
+    interrupted_run(kind, "INT", 130, "sigint").await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_second_signal_exits_at_once_without_storing() {
+/// Another session holding the store, so that the run's store blocks: PostgreSQL's lock on the
+/// run's row, SQLite's write lock (`BEGIN IMMEDIATE`; the run's writer waits out its busy
+/// timeout).
+enum Blocker {
+    Postgres(sqlx::PgPool, sqlx::Transaction<'static, sqlx::Postgres>),
+    Sqlite(sqlx::SqliteConnection),
+}
+
+impl Blocker {
+    async fn hold(db: &CliStore) -> Self {
+        use sqlx::Connection;
+        match db.kind {
+            Kind::Postgres => {
+                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                let mut blocker = pool.begin().await.unwrap();
+                sqlx::query("SELECT * FROM runs FOR UPDATE")
+                    .execute(&mut *blocker)
+                    .await
+                    .unwrap();
+                Blocker::Postgres(pool, blocker)
+            }
+            Kind::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+                sqlx::raw_sql("BEGIN IMMEDIATE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                Blocker::Sqlite(conn)
+            }
+        }
+    }
+
+    /// Waits until the run, stopped by a signal, is storing: PostgreSQL shows the store
+    /// waiting for the row lock. SQLite shows no waiting writer; the run logs each chart it
+    /// will not store just before it stores (and its store cannot finish while the write lock
+    /// is held), so the second signal finds it at the store.
+    async fn wait_for_the_store(&self, stderr: &Stderr) {
+        match self {
+            Blocker::Postgres(pool, _) => {
+                wait_until("the store waits for the row lock", || async {
+                    let waiting: i64 = sqlx::query_scalar(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    )
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+                    waiting > 0
+                })
+                .await;
+            }
+            Blocker::Sqlite(_) => {
+                wait_until("the run reaches the store", || async {
+                    stderr.contains("chart not stored")
+                })
+                .await;
+                // Not needed for the outcome: lets the store reach the lock first.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            Blocker::Postgres(_, blocker) => blocker.rollback().await.unwrap(),
+            Blocker::Sqlite(mut conn) => {
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+}
+
+async fn a_second_signal_exits_at_once_without_storing(kind: Kind) {
     let api = FakeYouTube::start().await;
     api.chart("AE", "0", &synthetic_items("ae", 7)).await;
     api.first_page("US", "0", slow("us", Duration::from_secs(30)), None)
         .await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let pool = db.pool().await;
-    let child = command(&["fetch", "--region", "AE,US"], &env(&url, &db.url))
+    let mut child = db
+        .command(&["fetch", "--region", "AE,US"], &env(&url))
         .spawn()
         .unwrap();
+    let stderr = Stderr::watch(&mut child);
     wait_until("US is requested", || async {
         api.requests_for("US").await > 0
     })
     .await;
 
-    // Hold the run's row so that storing blocks after the first signal.
-    let mut blocker = pool.begin().await.unwrap();
-    sqlx::query("SELECT * FROM runs FOR UPDATE")
-        .execute(&mut *blocker)
-        .await
-        .unwrap();
+    // Hold the store so that storing blocks after the first signal.
+    let blocker = Blocker::hold(&db).await;
     signal(&child, "INT");
-    wait_until("the store waits for the row lock", || async {
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        waiting > 0
-    })
-    .await;
+    blocker.wait_for_the_store(&stderr).await;
     signal(&child, "INT");
-    let out = finish(child).await;
+    let out = stderr.finish(child).await;
     assert_eq!(out.code, 130, "{}", out.stderr);
     assert!(out.stderr.contains("exiting at once"), "{}", out.stderr);
-    blocker.rollback().await.unwrap();
+    blocker.release().await;
     assert_eq!(
-        count(&pool, "chart_entries").await,
+        db.count("chart_entries").await,
         0,
         "nothing stored after the second signal"
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_deadline_stores_complete_charts_and_exits_1() {
+async fn the_deadline_stores_complete_charts_and_exits_1(kind: Kind) {
     let api = FakeYouTube::start().await;
     api.chart("AE", "0", &synthetic_items("ae", 4)).await;
     api.first_page("US", "0", slow("us", Duration::from_secs(30)), None)
         .await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let out = trendtap(
-        &["fetch", "--region", "AE,US", "--deadline", "1"],
-        &env(&url, &db.url),
-    )
-    .await;
+    let out = db
+        .run(
+            &["fetch", "--region", "AE,US", "--deadline", "1"],
+            &env(&url),
+        )
+        .await;
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("deadline"), "{}", out.stderr);
-    let pool = db.pool().await;
-    assert_eq!(count(&pool, "chart_entries").await, 4);
-    let (status, reason): (String, Option<String>) =
-        sqlx::query_as("SELECT status, halt_reason FROM runs")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    assert_eq!(db.count("chart_entries").await, 4);
+    let status = db.text("SELECT status FROM runs").await;
+    let reason = db.text("SELECT halt_reason FROM runs").await;
     assert_eq!(
-        (status.as_str(), reason.as_deref()),
-        ("interrupted", Some("deadline"))
+        (status.as_deref(), reason.as_deref()),
+        (Some("interrupted"), Some("deadline"))
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_database_that_disappears_mid_run_exits_1_without_partial_data() {
+/// PostgreSQL: the database is dropped under the run. A SQLite file cannot disappear under an
+/// open connection (an unlinked file stays writable through its descriptor), so there the store
+/// starts failing every write mid-run instead, and nothing of the run may be stored.
+async fn a_database_that_disappears_mid_run_exits_1_without_partial_data(kind: Kind) {
     let api = FakeYouTube::start().await;
     api.first_page("AE", "0", slow("ae", Duration::from_millis(1500)), None)
         .await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
-    let child = command(&["fetch", "--region", "AE"], &env(&url, &db.url))
+    let child = db
+        .command(&["fetch", "--region", "AE"], &env(&url))
         .spawn()
         .unwrap();
     wait_until("AE is requested", || async {
         api.requests_for("AE").await > 0
     })
     .await;
-    // Stop the database under the run: every session is killed and the database is gone.
-    let mut admin =
-        <sqlx::PgConnection as sqlx::Connection>::connect(&crate::support::db::admin_url())
-            .await
-            .unwrap();
-    let name = db.url.rsplit('/').next().unwrap();
-    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    match kind {
+        Kind::Postgres => {
+            // Stop the database under the run: every session is killed and the database is gone.
+            let mut admin =
+                <sqlx::PgConnection as sqlx::Connection>::connect(&crate::support::db::admin_url())
+                    .await
+                    .unwrap();
+            let name = db.url.rsplit('/').next().unwrap();
+            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+        Kind::Sqlite => {
+            db.execute(
+                "CREATE TRIGGER fail_insert BEFORE INSERT ON chart_entries
+                   BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END;",
+            )
+            .await;
+        }
+    }
     let out = finish(child).await;
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("database"), "{}", out.stderr);
     out.assert_no_secret();
+    if kind == Kind::Sqlite {
+        assert!(out.stderr.contains("simulated"), "{}", out.stderr);
+        for table in ["chart_entries", "videos", "video_regions"] {
+            assert_eq!(db.count(table).await, 0, "{table}");
+        }
+        let status = db.text("SELECT status FROM runs").await;
+        assert_eq!(status.as_deref(), Some("failed"));
+    }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn wait_lock_waits_for_the_running_run() {
+async fn wait_lock_waits_for_the_running_run(kind: Kind) {
     let api = FakeYouTube::start().await;
     api.chart("AE", "0", &synthetic_items("ae", 3)).await;
-    let db = TestDb::new().await;
+    let db = CliStore::new(kind).await;
     let url = api.url();
+    // PostgreSQL's advisory lock, SQLite's file lock on `trendtap.db.lock`.
     let holder = crate::support::hold_lock(&db.url).await;
-    let child = command(
-        &["fetch", "--region", "AE", "--wait-lock", "30"],
-        &env(&url, &db.url),
-    )
-    .spawn()
-    .unwrap();
+    let child = db
+        .command(
+            &["fetch", "--region", "AE", "--wait-lock", "30"],
+            &env(&url),
+        )
+        .spawn()
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(
         api.requests().await.len(),
@@ -318,5 +390,5 @@ async fn wait_lock_waits_for_the_running_run() {
     drop(holder);
     let out = finish(child).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(count(&db.pool().await, "chart_entries").await, 3);
+    assert_eq!(db.count("chart_entries").await, 3);
 }

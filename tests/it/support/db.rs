@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{Connection, PgConnection};
 
 /// The server's maintenance database. Override with TRENDTAP_TEST_DATABASE_URL.
 pub fn admin_url() -> String {
@@ -44,11 +44,6 @@ impl TestDb {
             name,
         }
     }
-
-    /// A pool on it, for assertions.
-    pub async fn pool(&self) -> PgPool {
-        PgPool::connect(&self.url).await.unwrap()
-    }
 }
 
 impl Drop for TestDb {
@@ -70,12 +65,4 @@ impl Drop for TestDb {
         })
         .join();
     }
-}
-
-/// `SELECT count(*) FROM table`.
-pub async fn count(pool: &PgPool, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }

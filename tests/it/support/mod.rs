@@ -1,13 +1,15 @@
 //! Shared test support: the fake API, throwaway databases, and running the real binary.
 
 pub mod backend;
+pub mod both;
 pub mod db;
 pub mod fake;
 
 use std::process::Stdio;
 
 pub use backend::{temp_dir, Kind, TestStore};
-pub use db::{count, TestDb};
+pub use both::{CliStore, Via};
+pub use db::TestDb;
 pub use fake::{FakeYouTube, KEY};
 
 /// What a run of the binary produced.
