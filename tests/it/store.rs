@@ -12,7 +12,7 @@ use trendtap::store::{LockState, RunSummary, Store};
 
 use crate::both;
 use crate::support::fake::{recorded_items, trending_items};
-use crate::support::{Kind, TestStore};
+use crate::support::{save_run, Kind, TestStore};
 
 fn chart(region: &'static str, items: &[Value], fetched_at: DateTime<Utc>) -> Chart {
     Chart {
@@ -75,8 +75,7 @@ async fn save(store: &Store, at: DateTime<Utc>, charts: &[Chart]) -> i64 {
         .unwrap();
     let outcomes = outcomes(charts);
     let summary = ok_summary(&outcomes);
-    store
-        .save_run(run_id, at, charts, &dedup::merge(charts), &summary)
+    save_run(store, run_id, at, charts, &dedup::merge(charts), &summary)
         .await
         .unwrap();
     run_id
@@ -485,11 +484,17 @@ async fn a_failing_statement_rolls_the_whole_run_back(kind: Kind) {
         .unwrap();
     let outcomes = outcomes(&charts);
     let summary = ok_summary(&outcomes);
-    let err = store
-        .save_run(run_id, later, &charts, &dedup::merge(&charts), &summary)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = save_run(
+        &store,
+        run_id,
+        later,
+        &charts,
+        &dedup::merge(&charts),
+        &summary,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("video_regions") && err.contains("disk full"),
         "{err}"
