@@ -1,9 +1,10 @@
 //! Storage. All SQL lives under this module: one folder per backend, PostgreSQL (production,
-//! shared by several machines: [`postgres`]) and SQLite (the embedded default, `trendtap.db`:
-//! [`sqlite`]), and what both share stated once in [`shared`] (the column lists, the newest-wins
-//! rule, the `runs` row's bookkeeping, the lock's protocol, the shape of a run's writes). The
-//! rest of the program sees [`Store`], [`RunWriter`] and the domain types. Every write is
-//! set-based (one statement per table per batch) and a run's data is written in one transaction.
+//! shared by several machines: `store/postgres/`) and SQLite (the embedded default,
+//! `trendtap.db`: `store/sqlite/`), and what both share stated once in `store/shared/` (the
+//! column lists, the newest-wins rule, the `runs` row's bookkeeping, the lock's protocol, the
+//! shape of a run's writes). The rest of the program sees [`Store`], [`RunWriter`] and the
+//! domain types. Every write is set-based (one statement per table per batch) and a run's data
+//! is written in one transaction.
 //!
 //! [`Store`] dispatches with a `match` rather than a trait object: async trait methods are not
 //! object-safe, and with two backends a `match` per method keeps the dispatch visible and cheap.

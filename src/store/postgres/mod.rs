@@ -13,13 +13,13 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
-use super::shared::dialect::POSTGRES;
-use super::shared::error::{query_error, StoreError};
-use super::shared::lock::{self, RunLock};
-use super::shared::runs::{self, RUNNING};
-use super::shared::types::{LockState, RunSummary, TopRow};
-use super::shared::writer::record_unsaved_run;
 use crate::secret::DatabaseUrl;
+use crate::store::shared::dialect::POSTGRES;
+use crate::store::shared::error::{query_error, StoreError};
+use crate::store::shared::lock::{self, RunLock};
+use crate::store::shared::runs::{self, RUNNING};
+use crate::store::shared::types::{LockState, RunSummary, TopRow};
+use crate::store::shared::writer::record_unsaved_run;
 pub(crate) use writer::PgRunWriter;
 
 /// The migrations of the PostgreSQL schema.

@@ -5,10 +5,22 @@
 //! widen to cover both runs, the best rank is the best of both, and `runs_seen` counts the run.
 //!
 //! The rule compares `last_seen_at`, the time the run saw the row (its start, or the original
-//! run's for a replay), never the time it was written.
+//! run's for a replay), never the time it was written. What it generates, in each dialect:
+//!
+//! ```text
+//! PostgreSQL: UPDATE videos SET ... FROM (incoming rows) AS u WHERE videos.video_id = u.video_id
+//!   title = CASE WHEN u.last_seen_at >= videos.last_seen_at THEN u.title ELSE videos.title END
+//!   first_seen_at = LEAST(videos.first_seen_at, u.first_seen_at)
+//! SQLite: INSERT INTO videos ... ON CONFLICT (video_id) DO UPDATE SET ...
+//!   title = CASE WHEN excluded.last_seen_at >= videos.last_seen_at THEN excluded.title ELSE videos.title END
+//!   first_seen_at = min(videos.first_seen_at, excluded.first_seen_at)
+//! ```
+//!
+//! Both dialects evaluate every right-hand side against the stored row before assigning, so the
+//! order of the assignments does not matter.
 
 use super::columns::{
-    VIDEO_COLUMNS, VIDEO_KEY, VIDEO_REGION_COLUMNS, VIDEO_REGION_KEY, VIDEO_REGION_RUNS_SEEN,
+    SEEN_COLUMNS, VIDEO_COLUMNS, VIDEO_REGION_COLUMNS, VIDEO_REGION_KEY, VIDEO_REGION_RUNS_SEEN,
 };
 use super::dialect::Dialect;
 
@@ -67,12 +79,10 @@ fn assignment(d: &Dialect, table: &str, column: &str, rule: Rule) -> String {
 /// The `SET` list that applies the rule to a `videos` row already stored; the incoming row
 /// has every column of [`super::columns::video_columns`].
 pub(crate) fn video_updates(d: &Dialect) -> String {
-    let columns = VIDEO_COLUMNS
+    let sets: Vec<String> = VIDEO_COLUMNS
         .iter()
         .copied()
-        .chain(super::columns::SEEN_COLUMNS);
-    let sets: Vec<String> = columns
-        .filter(|c| *c != VIDEO_KEY)
+        .chain(SEEN_COLUMNS)
         .map(|c| assignment(d, "videos", c, video_rule(c)))
         .collect();
     sets.join(",\n    ")

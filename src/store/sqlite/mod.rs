@@ -15,13 +15,13 @@ use serde_json::json;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::Row;
 
-use super::shared::dialect::SQLITE;
-use super::shared::error::{query_error, StoreError};
-use super::shared::lock::{self, RunLock};
-use super::shared::runs::{self, RUNNING};
-use super::shared::types::{LockState, RunSummary, TopRow};
-use super::shared::writer::record_unsaved_run;
 use crate::secret::DatabaseUrl;
+use crate::store::shared::dialect::SQLITE;
+use crate::store::shared::error::{query_error, StoreError};
+use crate::store::shared::lock::{self, RunLock};
+use crate::store::shared::runs::{self, RUNNING};
+use crate::store::shared::types::{LockState, RunSummary, TopRow};
+use crate::store::shared::writer::record_unsaved_run;
 use time::ts;
 pub(crate) use writer::SqliteRunWriter;
 
