@@ -1,175 +1,54 @@
-//! Storage. All SQL lives under this module, one file per backend: PostgreSQL (production, shared
-//! by several machines) and SQLite (the embedded default, `trendtap.db`). The rest of the program
-//! sees [`Store`] and the domain types. Every write is set-based (one statement per table per
-//! run) and a run's data is written in one transaction.
+//! Storage. All SQL lives under this module: one folder per backend, PostgreSQL (production,
+//! shared by several machines: `store/postgres/`) and SQLite (the embedded default,
+//! `trendtap.db`: `store/sqlite/`), and what both share stated once in `store/shared/` (the
+//! column lists, the newest-wins rule, the `runs` row's bookkeeping, the lock's protocol, the
+//! shape of a run's writes). The rest of the program sees [`Store`], [`RunWriter`] and the
+//! domain types. Every write is set-based (one statement per table per batch) and a run's data
+//! is written in one transaction.
 //!
-//! [`Store`] is an enum rather than a trait object: async trait methods are not object-safe, and
-//! with two backends a `match` per method keeps the dispatch visible and cheap.
+//! [`Store`] dispatches with a `match` rather than a trait object: async trait methods are not
+//! object-safe, and with two backends a `match` per method keeps the dispatch visible and cheap.
+//! A new read (a subcommand's query) is one method per backend and one line here.
 
-mod pg_copy;
-mod pg_writer;
 mod postgres;
+mod shared;
 mod sqlite;
+#[cfg(test)]
+mod tests;
 
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-pub use pg_writer::{PgRunWriter, STREAM_BYTES};
-pub use postgres::{PgStore, LOCK_KEY};
-pub use sqlite::SqliteStore;
-
-use crate::model::{Chart, ChartOutcome, ChartStatus, MergedVideo};
+use crate::model::{Chart, MergedVideo};
 use crate::secret::DatabaseUrl;
-
-/// A database failure. Messages name what was being done and where (never the password).
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database could not be reached or opened.
-    #[error("cannot connect to the database at {target}: {cause}")]
-    Connect {
-        /// Host, port and database, or the SQLite file (no user, no password).
-        target: String,
-        /// What went wrong.
-        cause: String,
-    },
-    /// Migrations failed.
-    #[error("cannot apply database migrations: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A statement failed.
-    #[error("database error while {what}: {source}")]
-    Query {
-        /// What trendtap was doing.
-        what: &'static str,
-        /// sqlx's error.
-        source: sqlx::Error,
-    },
-}
-
-/// What [`Store::lock`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LockState {
-    /// We hold the lock.
-    Acquired,
-    /// Another run holds it: its id and start time, when its `runs` row says so.
-    Busy {
-        /// The running run's id.
-        run_id: Option<i64>,
-        /// When it started.
-        started_at: Option<DateTime<Utc>>,
-    },
-}
-
-/// The end of a run, as recorded in its `runs` row.
-#[derive(Debug, Clone)]
-pub struct RunSummary<'a> {
-    /// ok, partial, failed or interrupted.
-    pub status: &'static str,
-    /// What stopped the run early.
-    pub halt_reason: Option<String>,
-    /// Every chart's outcome.
-    pub charts: &'a [ChartOutcome],
-    /// Requests sent to the API.
-    pub api_requests: u64,
-}
-
-/// Chart counts for the `runs` row.
-struct ChartCounts {
-    ok: i32,
-    no_chart: i32,
-    failed: i32,
-}
-
-impl RunSummary<'_> {
-    fn counts(&self) -> ChartCounts {
-        let count =
-            |status: ChartStatus| self.charts.iter().filter(|c| c.status == status).count() as i32;
-        ChartCounts {
-            ok: count(ChartStatus::Ok),
-            no_chart: count(ChartStatus::NoChart),
-            failed: self.charts.iter().filter(|c| !c.is_done()).count() as i32,
-        }
-    }
-}
-
-/// One line of `trendtap top`.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct TopRow {
-    /// The run.
-    pub run_id: i64,
-    /// Region.
-    pub region: String,
-    /// Category.
-    pub category_id: String,
-    /// Rank.
-    pub rank: i64,
-    /// Title.
-    pub title: String,
-    /// Channel.
-    pub channel_title: Option<String>,
-    /// Language.
-    pub language: String,
-    /// Views in that chart.
-    pub view_count: Option<i64>,
-}
-
-/// Columns of `videos` that follow the newest run (every data column but the id and seen times).
-const VIDEO_COLUMNS: &[&str] = &[
-    "title",
-    "channel_id",
-    "channel_title",
-    "category_id",
-    "published_at",
-    "duration_seconds",
-    "language",
-    "language_source",
-    "view_count",
-    "like_count",
-    "comment_count",
-    "tags",
-    "thumbnail_url",
-    "age_restricted",
-    "blocked_regions",
-    "allowed_regions",
-    "caption",
-    "definition",
-    "licensed_content",
-    "live_broadcast_content",
-    "last_run_id",
-];
-
-/// `video_regions` rows of a run: one per (video, region), with the video's best rank over the
-/// region's charts. `merged` is sorted by video and each video's appearances by region, so
-/// equal keys are adjacent and the rows come out sorted (stable lock order for the upsert).
-fn region_ranks<'a>(
-    merged: &'a [MergedVideo<'_>],
-) -> impl Iterator<Item = (&'a str, &'static str, u32)> {
-    merged.iter().flat_map(|m| {
-        let mut rows: Vec<(&str, &'static str, u32)> = Vec::new();
-        for a in &m.charts {
-            match rows.last_mut() {
-                Some(last) if last.1 == a.region => last.2 = last.2.min(a.rank),
-                _ => rows.push((m.video.video_id.as_str(), a.region, a.rank)),
-            }
-        }
-        rows
-    })
-}
+pub use postgres::LOCK_KEY;
+use postgres::{PgRunWriter, PgStore};
+pub use shared::error::StoreError;
+pub use shared::types::{LockState, RunSummary, TopRow};
+pub use shared::writer::STREAM_BYTES;
+use sqlite::{SqliteRunWriter, SqliteStore};
 
 /// The store of a run: PostgreSQL for `postgres://` URLs, SQLite for `sqlite:` ones.
 #[derive(Debug)]
-pub enum Store {
-    /// PostgreSQL.
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Debug)]
+enum Backend {
     Postgres(PgStore),
-    /// SQLite.
     Sqlite(SqliteStore),
 }
 
+/// `match` on the backend of a [`Store`] (`Backend`) or a [`RunWriter`] (`Writes`), binding it
+/// to `$b` in `$body`.
 macro_rules! dispatch {
-    ($self:expr, $store:ident => $body:expr) => {
-        match $self {
-            Store::Postgres($store) => $body,
-            Store::Sqlite($store) => $body,
+    ($enum:ident, $value:expr, $b:ident => $body:expr) => {
+        match $value {
+            $enum::Postgres($b) => $body,
+            $enum::Sqlite($b) => $body,
         }
     };
 }
@@ -177,41 +56,32 @@ macro_rules! dispatch {
 impl Store {
     /// Connects to (or creates, for SQLite) the database of `url`.
     pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
-        if is_sqlite(url.expose()) {
-            Ok(Store::Sqlite(SqliteStore::connect(url).await?))
+        let backend = if is_sqlite(url.expose()) {
+            Backend::Sqlite(SqliteStore::connect(url).await?)
         } else {
-            Ok(Store::Postgres(PgStore::connect(url).await?))
-        }
+            Backend::Postgres(PgStore::connect(url).await?)
+        };
+        Ok(Store { backend })
     }
 
     /// Where the data goes, for messages (no password).
     pub fn target(&self) -> &str {
-        dispatch!(self, s => s.target())
+        dispatch!(Backend, &self.backend, s => s.target())
     }
 
     /// Applies pending migrations; returns how many were applied.
     pub async fn migrate(&mut self) -> Result<usize, StoreError> {
-        dispatch!(self, s => s.migrate().await)
+        dispatch!(Backend, &mut self.backend, s => s.migrate().await)
     }
 
     /// Migrations this binary has that the database has not applied.
     pub async fn pending_migrations(&mut self) -> usize {
-        let (known, applied) = match self {
-            Store::Postgres(s) => (
-                postgres::MIGRATOR.iter().count(),
-                s.applied_migrations().await,
-            ),
-            Store::Sqlite(s) => (
-                sqlite::MIGRATOR.iter().count(),
-                s.applied_migrations().await,
-            ),
-        };
-        known.saturating_sub(applied)
+        dispatch!(Backend, &mut self.backend, s => s.pending_migrations().await)
     }
 
     /// Takes the run lock, waiting up to `wait` for another run to release it.
     pub async fn lock(&mut self, wait: Option<Duration>) -> Result<LockState, StoreError> {
-        dispatch!(self, s => s.lock(wait).await)
+        dispatch!(Backend, &mut self.backend, s => s.lock(wait).await)
     }
 
     /// Records the start of a run (status `running`) and returns its id.
@@ -221,39 +91,21 @@ impl Store {
         regions: &[&str],
         categories: &[String],
     ) -> Result<i64, StoreError> {
-        dispatch!(self, s => s.begin_run(started_at, regions, categories).await)
+        dispatch!(Backend, &self.backend, s => s.begin_run(started_at, regions, categories).await)
     }
 
     /// A writer for the data of run `run_id`, whose videos were seen at `seen_at`: charts are
     /// added as they arrive ([`RunWriter::add_chart`]) and the run is stored by
     /// [`RunWriter::finish`], all of it or none of it.
     pub fn begin_writes(&self, run_id: i64, seen_at: DateTime<Utc>) -> RunWriter<'_> {
-        let backend = match self {
-            Store::Postgres(s) => Writer::Postgres(s.begin_writes(run_id, seen_at)),
-            Store::Sqlite(store) => Writer::Sqlite {
-                store,
-                run_id,
-                seen_at,
-            },
+        let writes = match &self.backend {
+            Backend::Postgres(s) => Writes::Postgres(s.begin_writes(run_id, seen_at)),
+            Backend::Sqlite(s) => Writes::Sqlite(s.begin_writes(run_id, seen_at)),
         };
         RunWriter {
-            backend,
-            failed: None,
+            writes,
+            store: PhantomData,
         }
-    }
-
-    /// Stores a run in one transaction: all of it, or none of it.
-    pub async fn save_run(
-        &self,
-        run_id: i64,
-        seen_at: DateTime<Utc>,
-        charts: &[Chart],
-        merged: &[MergedVideo<'_>],
-        summary: &RunSummary<'_>,
-    ) -> Result<(), StoreError> {
-        self.begin_writes(run_id, seen_at)
-            .finish(charts, merged, summary)
-            .await
     }
 
     /// Completes the `runs` row of a run whose data was not stored.
@@ -263,63 +115,56 @@ impl Store {
         summary: &RunSummary<'_>,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, s => s.record_unsaved_run(run_id, summary, error).await)
+        dispatch!(Backend, &self.backend, s => s.record_unsaved_run(run_id, summary, error).await)
     }
 
     /// The latest run: id, status and start time (as text).
     pub async fn latest_run(&self) -> Result<Option<(i64, String, String)>, StoreError> {
-        dispatch!(self, s => s.latest_run().await)
+        dispatch!(Backend, &self.backend, s => s.latest_run().await)
     }
 
     /// The top `limit` of each chart of the latest run that stored charts.
     pub async fn top(&self, region: Option<&str>, limit: u32) -> Result<Vec<TopRow>, StoreError> {
-        dispatch!(self, s => s.top(region, limit).await)
+        dispatch!(Backend, &self.backend, s => s.top(region, limit).await)
+    }
+
+    /// The columns of `table` as the database reports them (for the schema test).
+    #[cfg(test)]
+    async fn table_columns(&self, table: &str) -> Vec<String> {
+        dispatch!(Backend, &self.backend, s => s.table_columns(table).await)
     }
 }
 
-/// A run's data on its way into the database, in one transaction.
+/// A run's data on its way into the database, in one transaction: the same for both backends
+/// (`store::shared::writer`).
 ///
-/// PostgreSQL writes each chart's `chart_entries` while the run is still fetching
-/// ([`PgRunWriter`]); SQLite, whose writes are local, writes the whole run in
-/// [`RunWriter::finish`]. A failed write is kept: later charts are not written, and `finish`
-/// returns it. Dropping the writer rolls the run back.
+/// Each complete chart's `chart_entries` rows are written while the run is still fetching,
+/// once [`STREAM_BYTES`] of them wait; `videos` and `video_regions` at the end. A failed write
+/// is kept: later charts are not written, and `finish` returns it. Dropping the writer rolls the
+/// run back. It borrows its store: the run's writes end before the store closes.
 #[derive(Debug)]
 pub struct RunWriter<'s> {
-    backend: Writer<'s>,
-    failed: Option<StoreError>,
+    writes: Writes,
+    store: PhantomData<&'s Store>,
 }
 
 #[derive(Debug)]
-enum Writer<'s> {
+enum Writes {
     Postgres(PgRunWriter),
-    Sqlite {
-        store: &'s SqliteStore,
-        run_id: i64,
-        seen_at: DateTime<Utc>,
-    },
+    Sqlite(SqliteRunWriter),
 }
 
 impl RunWriter<'_> {
-    /// Adds a complete chart (PostgreSQL writes its entries now or with the next ones; SQLite
-    /// leaves it for `finish`). After a failure this does nothing: the error waits for
-    /// `finish`.
+    /// Adds a complete chart: its entries are written now or with the next ones. A chart added
+    /// twice is written once. After a failure this does nothing: the error waits for `finish`.
     pub async fn add_chart(&mut self, chart: &Chart) {
-        if self.failed.is_some() {
-            return;
-        }
-        if let Writer::Postgres(writer) = &mut self.backend {
-            if let Err(e) = writer.add_chart(chart).await {
-                tracing::error!(chart = %chart.key, "cannot write the chart's entries: the run will not be stored");
-                self.failed = Some(e);
-            }
-        }
+        dispatch!(Writes, &mut self.writes, w => w.add_chart(chart).await)
     }
 
-    /// Sends waiting rows once `bytes` of them wait (PostgreSQL; see [`STREAM_BYTES`]).
+    /// Sends waiting rows once `bytes` of them wait, instead of [`STREAM_BYTES`] (tests make a
+    /// small run stream).
     pub fn stream_every(&mut self, bytes: usize) {
-        if let Writer::Postgres(writer) = &mut self.backend {
-            writer.stream_every(bytes);
-        }
+        dispatch!(Writes, &mut self.writes, w => w.stream_every(bytes))
     }
 
     /// Writes what is left of the run (every chart of `charts` not added yet, the merged
@@ -331,21 +176,7 @@ impl RunWriter<'_> {
         merged: &[MergedVideo<'_>],
         summary: &RunSummary<'_>,
     ) -> Result<(), StoreError> {
-        if let Some(e) = self.failed {
-            return Err(e);
-        }
-        match self.backend {
-            Writer::Postgres(writer) => writer.finish(charts, merged, summary).await,
-            Writer::Sqlite {
-                store,
-                run_id,
-                seen_at,
-            } => {
-                store
-                    .save_run(run_id, seen_at, charts, merged, summary)
-                    .await
-            }
-        }
+        dispatch!(Writes, self.writes, w => w.finish(charts, merged, summary).await)
     }
 }
 

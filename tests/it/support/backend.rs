@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use chrono::{DateTime, Utc};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
+use trendtap::model::{Chart, MergedVideo};
 use trendtap::secret::DatabaseUrl;
-use trendtap::store::Store;
+use trendtap::store::{RunSummary, Store, StoreError};
 
 use super::TestDb;
 
@@ -169,6 +171,22 @@ impl Drop for TestStore {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// Stores run `run_id` in one transaction, every chart handed over at its end: the run writer
+/// with nothing added before `finish`.
+pub async fn save_run(
+    store: &Store,
+    run_id: i64,
+    seen_at: DateTime<Utc>,
+    charts: &[Chart],
+    merged: &[MergedVideo<'_>],
+    summary: &RunSummary<'_>,
+) -> Result<(), StoreError> {
+    store
+        .begin_writes(run_id, seen_at)
+        .finish(charts, merged, summary)
+        .await
 }
 
 /// A new empty directory under the system's temporary directory.

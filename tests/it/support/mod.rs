@@ -7,7 +7,7 @@ pub mod fake;
 
 use std::process::Stdio;
 
-pub use backend::{temp_dir, Kind, TestStore};
+pub use backend::{save_run, temp_dir, Kind, TestStore};
 pub use both::{CliStore, Via};
 pub use db::TestDb;
 pub use fake::{FakeYouTube, KEY};

@@ -2,7 +2,7 @@
 //! is the fastest way into a table (the server batches heap inserts and parses no query per
 //! row), and its binary form spares the server parsing text into timestamps, integers and
 //! arrays (about 15% of a `videos` copy on this project's machine, BENCHMARKS.md). This module
-//! only encodes; [`super::pg_writer`] sends.
+//! only encodes; [`super::writer`] and [`super::upsert`] send.
 //!
 //! A stream is [`HEADER`], rows, [`TRAILER`]. A row is its field count, then each field as its
 //! length and bytes (-1 for NULL) in the column type's binary form: text as UTF-8, `int4` and
@@ -50,11 +50,6 @@ impl CopyRows {
     /// Bytes encoded so far.
     pub fn len(&self) -> usize {
         self.buf.len()
-    }
-
-    /// Whether no row has been encoded.
-    pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
     }
 
     /// Forgets the encoded rows, keeping the allocation.

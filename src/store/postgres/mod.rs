@@ -1,0 +1,211 @@
+//! PostgreSQL, for production and for several machines sharing one store: the connection, the
+//! migrations, the run lock (a session advisory lock) and the reads. A run's data is written by
+//! [`writer`] (binary `COPY`, [`copy`]; known rows updated by [`upsert`]).
+
+mod copy;
+mod upsert;
+mod writer;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool, Row};
+
+use crate::secret::DatabaseUrl;
+use crate::store::shared::dialect::POSTGRES;
+use crate::store::shared::error::{query_error, StoreError};
+use crate::store::shared::lock::{self, RunLock};
+use crate::store::shared::runs::{self, RUNNING};
+use crate::store::shared::types::{LockState, RunSummary, TopRow};
+use crate::store::shared::writer::record_unsaved_run;
+pub(crate) use writer::PgRunWriter;
+
+/// The migrations of the PostgreSQL schema.
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The advisory-lock key held by a running `fetch`: "trendtap" in ASCII.
+pub const LOCK_KEY: i64 = 0x7472_656e_6474_6170;
+
+/// How long to wait for the database server to accept a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connected store.
+#[derive(Debug)]
+pub(crate) struct PgStore {
+    pool: PgPool,
+    target: String,
+    /// The first connection: it proves the server reachable (failing fast on a refused
+    /// connection, where a pool would retry until its timeout) and then holds the advisory lock,
+    /// which the server releases when it closes, even if we crash.
+    session: PgConnection,
+}
+
+impl PgStore {
+    /// Connects: one session now, and a small pool for the run's writes.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        let options =
+            PgConnectOptions::from_str(url.expose()).map_err(|e| StoreError::Connect {
+                target: url.redacted(),
+                cause: e.to_string(),
+            })?;
+        let target = format!(
+            "{}:{}/{}",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("")
+        );
+        let connect_error = |cause: String| StoreError::Connect {
+            target: target.clone(),
+            cause,
+        };
+        let session = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| connect_error(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|e| connect_error(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_lazy_with(options);
+        Ok(PgStore {
+            pool,
+            target,
+            session,
+        })
+    }
+
+    /// `host:port/database`, for messages.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Applies pending migrations; returns how many were applied.
+    pub async fn migrate(&mut self) -> Result<usize, StoreError> {
+        let before = self.applied_migrations().await;
+        MIGRATOR.run(&mut self.session).await?;
+        Ok(self.applied_migrations().await.saturating_sub(before))
+    }
+
+    /// Migrations this binary has that the database has not applied.
+    pub async fn pending_migrations(&mut self) -> usize {
+        MIGRATOR
+            .iter()
+            .count()
+            .saturating_sub(self.applied_migrations().await)
+    }
+
+    async fn applied_migrations(&mut self) -> usize {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&mut self.session)
+            .await
+            .map_or(0, |n| usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Takes the run lock, waiting up to `wait` for another run to release it.
+    pub async fn lock(&mut self, wait: Option<Duration>) -> Result<LockState, StoreError> {
+        lock::lock(self, wait).await
+    }
+
+    /// Records the start of a run (status `running`) and returns its id.
+    pub async fn begin_run(
+        &self,
+        started_at: DateTime<Utc>,
+        regions: &[&str],
+        categories: &[String],
+    ) -> Result<i64, StoreError> {
+        sqlx::query_scalar(&runs::start_sql(&POSTGRES))
+            .bind(started_at)
+            .bind(RUNNING)
+            .bind(regions)
+            .bind(categories)
+            .bind(env!("CARGO_PKG_VERSION"))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query_error("recording the start of the run"))
+    }
+
+    /// A writer for the data of run `run_id`, whose videos were seen at `seen_at`.
+    pub fn begin_writes(&self, run_id: i64, seen_at: DateTime<Utc>) -> PgRunWriter {
+        PgRunWriter::new(self.pool.clone(), run_id, seen_at)
+    }
+
+    /// Completes the `runs` row of a run whose data was not stored.
+    pub async fn record_unsaved_run(
+        &self,
+        run_id: i64,
+        summary: &RunSummary<'_>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        record_unsaved_run::<writer::Pg>(&self.pool, run_id, summary, error).await
+    }
+
+    /// The latest run: id, status, start time.
+    pub async fn latest_run(&self) -> Result<Option<(i64, String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT run_id, status, started_at::text FROM runs ORDER BY run_id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_error("reading the latest run"))
+    }
+
+    /// The top of each chart of the latest run that stored charts.
+    pub async fn top(&self, region: Option<&str>, limit: u32) -> Result<Vec<TopRow>, StoreError> {
+        sqlx::query_as::<_, TopRow>(
+            "SELECT e.run_id, e.region, e.category_id, e.rank::int8 AS rank, v.title, v.channel_title, v.language,
+                    e.view_count
+             FROM chart_entries e JOIN videos v USING (video_id)
+             WHERE e.run_id = (SELECT max(run_id) FROM chart_entries)
+               AND ($1::text IS NULL OR e.region = $1) AND e.rank <= $2
+             ORDER BY e.region, e.category_id, e.rank",
+        )
+        .bind(region)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("reading the latest charts"))
+    }
+
+    /// The columns of `table` in the database (for the schema test).
+    #[cfg(test)]
+    pub async fn table_columns(&self, table: &str) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = $1",
+        )
+        .bind(table)
+        .fetch_all(&self.pool)
+        .await
+        .expect("the columns are readable")
+    }
+}
+
+impl RunLock for PgStore {
+    async fn try_lock(&mut self) -> Result<bool, StoreError> {
+        sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(LOCK_KEY)
+            .fetch_one(&mut self.session)
+            .await
+            .map_err(query_error("taking the run lock"))
+    }
+
+    async fn mark_abandoned(&mut self) -> Result<(), StoreError> {
+        sqlx::query(&runs::abandon_sql("now()"))
+            .execute(&mut self.session)
+            .await
+            .map_err(query_error("marking abandoned runs"))?;
+        Ok(())
+    }
+
+    async fn holder(&mut self) -> Result<(Option<i64>, Option<DateTime<Utc>>), StoreError> {
+        let row = sqlx::query(runs::RUNNING_RUN_SQL)
+            .fetch_optional(&mut self.session)
+            .await
+            .map_err(query_error("reading the running run"))?;
+        Ok((
+            row.as_ref().map(|r| r.get("run_id")),
+            row.as_ref().map(|r| r.get("started_at")),
+        ))
+    }
+}

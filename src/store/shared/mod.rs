@@ -1,0 +1,21 @@
+//! What both backends share, stated once; each backend supplies only its dialect. The
+//! dependencies point one way: `store::{postgres, sqlite}` use these modules, never the other
+//! way round, and these modules know no backend.
+//!
+//! - [`error`]: the error type, the mapping of a failed statement, lossless number conversions;
+//! - [`types`]: the lock's answer, a run's summary, a line of `top`;
+//! - [`columns`]: the column lists every statement is generated from;
+//! - [`dialect`]: the two dialects' words for the generated statements, side by side;
+//! - [`newest`]: the newest-wins rule of `videos` and `video_regions`;
+//! - [`runs`]: the `runs` row's statements and the values of a run's end;
+//! - [`lock`]: the run lock's protocol (try, wait, mark abandoned runs, name the holder);
+//! - [`writer`]: a run's writes (one transaction, entries streamed, the first failure kept).
+
+pub(crate) mod columns;
+pub(crate) mod dialect;
+pub(crate) mod error;
+pub(crate) mod lock;
+pub(crate) mod newest;
+pub(crate) mod runs;
+pub(crate) mod types;
+pub(crate) mod writer;
