@@ -108,12 +108,7 @@ impl Usage {
         runs: Vec<Spender>,
         exhausted_at: Option<DateTime<Utc>>,
     ) -> Self {
-        let used = runs.iter().filter(|r| r.settled).map(|r| r.spent).sum();
-        let reserved = runs
-            .iter()
-            .filter(|r| !r.settled)
-            .map(|r| r.reserved.max(r.spent))
-            .sum();
+        let (used, reserved) = totals(&runs);
         Usage {
             day,
             limit: budget.daily_quota,
@@ -125,6 +120,63 @@ impl Usage {
             runs,
         }
     }
+}
+
+/// A run's request for units, checked and booked atomically by the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation<'a> {
+    /// The Pacific day.
+    pub day: NaiveDate,
+    /// The key's fingerprint.
+    pub fingerprint: &'a str,
+    /// `fetch` or `refresh`.
+    pub job: &'static str,
+    /// The run.
+    pub run_id: i64,
+    /// Units wanted.
+    pub wanted: u64,
+    /// Fewer than this is a refusal (`wanted`, unless the run fits itself to the budget).
+    pub minimum: u64,
+    /// What trendtap may spend a day ([`Budget::limit`]).
+    pub limit: u64,
+}
+
+/// The store's answer to a [`Reservation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// Units granted and booked; `None`: refused, nothing booked.
+    pub granted: Option<u64>,
+    /// What was left before this reservation.
+    pub remaining: u64,
+}
+
+/// A region's category, as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    /// The id (`"10"`).
+    pub id: String,
+    /// Its English title.
+    pub title: String,
+    /// Whether videos can be assigned to it (only those can have charts).
+    pub assignable: bool,
+}
+
+/// The day's units: used (settled runs, what they spent) and reserved (runs still going, what
+/// they reserved, or spent if more).
+pub fn totals(runs: &[Spender]) -> (u64, u64) {
+    let used = runs.iter().filter(|r| r.settled).map(|r| r.spent).sum();
+    let reserved = runs
+        .iter()
+        .filter(|r| !r.settled)
+        .map(|r| r.reserved.max(r.spent))
+        .sum();
+    (used, reserved)
+}
+
+/// What trendtap may still spend of `limit` after the day's rows.
+pub fn remaining(runs: &[Spender], limit: u64) -> u64 {
+    let (used, reserved) = totals(runs);
+    limit.saturating_sub(used + reserved)
 }
 
 /// What the store remembers of one chart.
@@ -153,7 +205,10 @@ impl Estimate {
 
     /// Units the no-chart skipping saves.
     pub fn saved(&self) -> u64 {
-        self.skipped_no_chart.iter().map(|(_, u)| u64::from(*u)).sum()
+        self.skipped_no_chart
+            .iter()
+            .map(|(_, u)| u64::from(*u))
+            .sum()
     }
 }
 
@@ -270,20 +325,55 @@ mod tests {
     #[test]
     fn the_estimate_uses_last_pages_and_skips_recent_no_charts() {
         let now = at("2026-12-07T12:00:00Z");
-        let plan = [key("US", "0"), key("US", "10"), key("US", "27"), key("JP", "10"), key("JP", "20")];
+        let plan = [
+            key("US", "0"),
+            key("US", "10"),
+            key("US", "27"),
+            key("JP", "10"),
+            key("JP", "20"),
+        ];
         let memory = HashMap::from([
-            (key("US", "0"), ChartMemory { last_pages: Some(4), no_chart_at: None }),
-            (key("US", "10"), ChartMemory { last_pages: Some(2), no_chart_at: None }),
+            (
+                key("US", "0"),
+                ChartMemory {
+                    last_pages: Some(4),
+                    no_chart_at: None,
+                },
+            ),
+            (
+                key("US", "10"),
+                ChartMemory {
+                    last_pages: Some(2),
+                    no_chart_at: None,
+                },
+            ),
             // No chart three days ago: skipped.
-            (key("US", "27"), ChartMemory { last_pages: None, no_chart_at: Some(at("2026-12-04T12:00:00Z")) }),
+            (
+                key("US", "27"),
+                ChartMemory {
+                    last_pages: None,
+                    no_chart_at: Some(at("2026-12-04T12:00:00Z")),
+                },
+            ),
             // No chart eight days ago: asked again.
-            (key("JP", "20"), ChartMemory { last_pages: None, no_chart_at: Some(at("2026-11-29T12:00:00Z")) }),
+            (
+                key("JP", "20"),
+                ChartMemory {
+                    last_pages: None,
+                    no_chart_at: Some(at("2026-11-29T12:00:00Z")),
+                },
+            ),
         ]);
         let e = estimate(&plan, &memory, 4, 7, now);
         let pages: Vec<(String, u32)> = e.charts.iter().map(|(k, p)| (k.to_string(), *p)).collect();
         assert_eq!(
             pages,
-            [("US/0".into(), 4), ("US/10".into(), 2), ("JP/10".into(), 4), ("JP/20".into(), 4)]
+            [
+                ("US/0".into(), 4),
+                ("US/10".into(), 2),
+                ("JP/10".into(), 4),
+                ("JP/20".into(), 4)
+            ]
         );
         assert_eq!(e.units(), 14);
         assert_eq!(e.skipped_no_chart, [(key("US", "27"), 1)]);
@@ -294,7 +384,11 @@ mod tests {
 
     #[test]
     fn fitting_keeps_plan_order_and_lets_smaller_charts_in() {
-        let charts = [(key("US", "0"), 4), (key("GB", "0"), 4), (key("JP", "0"), 1)];
+        let charts = [
+            (key("US", "0"), 4),
+            (key("GB", "0"), 4),
+            (key("JP", "0"), 1),
+        ];
         let (fits, skipped) = fit(&charts, 5);
         assert_eq!(fits, [(key("US", "0"), 4), (key("JP", "0"), 1)]);
         assert_eq!(skipped, [key("GB", "0")]);

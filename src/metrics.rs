@@ -137,7 +137,10 @@ mod tests {
             "trendtap_quota_remaining_units{job=\"fetch\"} 9879",
             "# TYPE trendtap_charts gauge",
         ] {
-            assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+            assert!(
+                text.lines().any(|l| l == line),
+                "missing {line:?} in\n{text}"
+            );
         }
         // Unknown quota figures are left out, never written as 0.
         let dry = RunMetrics {
@@ -156,7 +159,11 @@ mod tests {
         std::fs::write(&path, "old").unwrap();
         write_atomically(&path, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
         assert!(write_atomically(&dir.join("missing/x.prom"), b"x").is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }

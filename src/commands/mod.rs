@@ -9,6 +9,7 @@ pub mod completions;
 pub mod doctor;
 pub mod fetch;
 pub mod migrate;
+pub mod quota;
 pub mod regions;
 pub mod top;
 

@@ -47,7 +47,9 @@ pub async fn run(args: &QuotaArgs, ctx: &Context) -> Exit {
         Ok(usage) => {
             let report = Report::new(usage, now);
             match args.format {
-                ReportFormat::Json => println!("{}", serde_json::to_string(&report).expect("plain data")),
+                ReportFormat::Json => {
+                    println!("{}", serde_json::to_string(&report).expect("plain data"))
+                }
                 ReportFormat::Text => print!("{}", report.text()),
             }
             Exit::Ok

@@ -19,9 +19,12 @@ mod tests;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
-use crate::model::{Chart, MergedVideo};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::budget::{Category, ChartMemory, Grant, Reservation, Spender};
+use crate::model::{Chart, ChartKey, MergedVideo};
 use crate::secret::DatabaseUrl;
 pub use postgres::LOCK_KEY;
 use postgres::{PgRunWriter, PgStore};
@@ -129,6 +132,63 @@ impl Store {
     }
 
     /// The columns of `table` as the database reports them (for the schema test).
+    /// The quota ledger's rows of `day` for a key, and when Google said its quota was
+    /// exhausted that day.
+    pub async fn quota_day(
+        &self,
+        day: NaiveDate,
+        fingerprint: &str,
+    ) -> Result<(Vec<Spender>, Option<DateTime<Utc>>), StoreError> {
+        dispatch!(Backend, &self.backend, s => s.quota_day(day, fingerprint).await)
+    }
+
+    /// Checks a reservation against the day's ledger and books it, atomically across every
+    /// process using this database.
+    pub async fn reserve_quota(&self, reservation: &Reservation<'_>) -> Result<Grant, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.reserve_quota(reservation).await)
+    }
+
+    /// Settles a run's reservation to the units it spent.
+    pub async fn settle_quota(&self, job: &str, run_id: i64, spent: u64) -> Result<(), StoreError> {
+        dispatch!(Backend, &self.backend, s => s.settle_quota(job, run_id, spent).await)
+    }
+
+    /// Remembers that Google said the day's quota is exhausted for a key.
+    pub async fn mark_exhausted(
+        &self,
+        day: NaiveDate,
+        fingerprint: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(Backend, &self.backend, s => s.mark_exhausted(day, fingerprint, reason).await)
+    }
+
+    /// What the runs started since `since` say of each chart (pages, "no chart").
+    pub async fn chart_memory(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<HashMap<ChartKey, ChartMemory>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.chart_memory(since).await)
+    }
+
+    /// A region's stored categories and when they were asked.
+    pub async fn video_categories(
+        &self,
+        region: &str,
+    ) -> Result<(Vec<Category>, Option<DateTime<Utc>>), StoreError> {
+        dispatch!(Backend, &self.backend, s => s.video_categories(region).await)
+    }
+
+    /// Replaces a region's categories with a fresh list.
+    pub async fn save_video_categories(
+        &self,
+        region: &str,
+        categories: &[Category],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(Backend, &self.backend, s => s.save_video_categories(region, categories, fetched_at).await)
+    }
+
     #[cfg(test)]
     async fn table_columns(&self, table: &str) -> Vec<String> {
         dispatch!(Backend, &self.backend, s => s.table_columns(table).await)

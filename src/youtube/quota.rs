@@ -94,10 +94,22 @@ mod tests {
         assert_eq!(day("2026-07-01T06:59:00Z"), "2026-06-30");
         assert_eq!(day("2026-07-01T07:00:00Z"), "2026-07-01");
         // Every day's reset is the start of the next quota day.
-        for t in ["2026-03-08T09:30:00Z", "2026-11-01T08:30:00Z", "2026-12-31T23:00:00Z"] {
+        for t in [
+            "2026-03-08T09:30:00Z",
+            "2026-11-01T08:30:00Z",
+            "2026-12-31T23:00:00Z",
+        ] {
             let reset = next_reset(utc(t));
-            assert_eq!(pacific_day(reset), pacific_day(utc(t)).succ_opt().unwrap(), "{t}");
-            assert_eq!(pacific_day(reset - Duration::seconds(1)), pacific_day(utc(t)), "{t}");
+            assert_eq!(
+                pacific_day(reset),
+                pacific_day(utc(t)).succ_opt().unwrap(),
+                "{t}"
+            );
+            assert_eq!(
+                pacific_day(reset - Duration::seconds(1)),
+                pacific_day(utc(t)),
+                "{t}"
+            );
         }
     }
 }

@@ -3,6 +3,7 @@
 //! [`writer`] (binary `COPY`, [`copy`]; known rows updated by [`upsert`]).
 
 mod copy;
+mod ledger;
 mod upsert;
 mod writer;
 

@@ -35,7 +35,7 @@ pub enum StoreError {
 }
 
 /// Maps a failed statement to [`StoreError::Query`], naming what was being done.
-pub(crate) fn query_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+pub(crate) fn query_error(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError + Copy {
     move |source| StoreError::Query { what, source }
 }
 

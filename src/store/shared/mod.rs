@@ -9,12 +9,16 @@
 //! - [`newest`]: the newest-wins rule of `videos` and `video_regions`;
 //! - [`runs`]: the `runs` row's statements and the values of a run's end;
 //! - [`lock`]: the run lock's protocol (try, wait, mark abandoned runs, name the holder);
-//! - [`writer`]: a run's writes (one transaction, entries streamed, the first failure kept).
+//! - [`writer`]: a run's writes (one transaction, entries streamed, the first failure kept);
+//! - [`ledger`]: the quota ledger's rules and statements;
+//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate).
 
 pub(crate) mod columns;
 pub(crate) mod dialect;
 pub(crate) mod error;
+pub(crate) mod ledger;
 pub(crate) mod lock;
+pub(crate) mod memory;
 pub(crate) mod newest;
 pub(crate) mod runs;
 pub(crate) mod types;

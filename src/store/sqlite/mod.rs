@@ -2,6 +2,7 @@
 //! the run lock as an OS file lock beside it (`<database>.lock`), the reads, and a run's data
 //! written by [`writer`] (`json_each`). Timestamps are fixed-width UTC text ([`time`]).
 
+mod ledger;
 mod time;
 mod writer;
 
