@@ -148,7 +148,7 @@ mod tests {
             quota_remaining: None,
             ..m
         };
-        assert!(!dry.render().contains("quota"));
+        assert!(!dry.render().contains("trendtap_quota"));
     }
 
     #[test]
