@@ -73,7 +73,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
 /// The language of a title seen in `region` (a canonical region code; an unknown or empty one
 /// means no prior), or `None` when the title does not say clearly.
 pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
-    let words = clean::words(text);
+    let (words, parts) = clean::words_and_parts(text);
     let census = Census::of(&words);
     let latin_words = if census.all_in(Script::Latin) {
         std::borrow::Cow::Borrowed(words.as_str())
@@ -81,7 +81,11 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
         std::borrow::Cow::Owned(only(&words, Script::Latin))
     };
     let Some((script, native)) = census.strongest_non_latin() else {
-        return latin::latin(&latin_words, region);
+        // A Latin title's lone words beside separators are names or one-word work titles.
+        return match clean::without_lone_words(&words, &parts) {
+            Some(kept) => latin::latin(&kept, region),
+            None => latin::latin(&latin_words, region),
+        };
     };
     let latin = census.weight(Script::Latin);
     // Latin words without function words (an English one, or two of any language) are names
