@@ -401,7 +401,10 @@ mod tests {
     #[test]
     fn parts_and_lone_words() {
         let (w, parts) = words_and_parts("Radiohead - Lift");
-        assert_eq!((w.as_str(), parts.as_slice()), ("Radiohead Lift", &[1, 1][..]));
+        assert_eq!(
+            (w.as_str(), parts.as_slice()),
+            ("Radiohead Lift", &[1, 1][..])
+        );
         assert_eq!(without_lone_words(&w, &parts).as_deref(), Some(""));
         let (w, parts) = words_and_parts("Coco - Movie Review");
         assert_eq!(parts, [1, 0]);

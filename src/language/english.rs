@@ -404,7 +404,15 @@ mod tests {
         for w in ["kindness", "celebrating", "officially"] {
             assert!(is_common(w), "{w}");
         }
-        for w in ["kuladheivam", "peru", "naa", "vamsam", "es", "the", "situation"] {
+        for w in [
+            "kuladheivam",
+            "peru",
+            "naa",
+            "vamsam",
+            "es",
+            "the",
+            "situation",
+        ] {
             assert!(!is_common(w), "{w}");
         }
     }

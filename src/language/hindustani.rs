@@ -13,21 +13,21 @@ const WORDS: &[&str] = &[
     "achha", "agar", "ankhen", "apna", "apne", "apni", "aur", "baad", "baarish", "baat", "bada",
     "badi", "bahu", "bahut", "bana", "banaya", "beta", "beti", "bhagwan", "bhai", "bhi", "bola",
     "bole", "bolo", "bura", "buri", "chahiye", "chal", "chale", "chalo", "chhod", "dard", "dekh",
-    "dekha", "dekhiye", "dekhna", "dekho", "dil", "diya", "dost", "dosti", "dulhan",
-    "duniya", "ek", "gaana", "gaon", "gaya", "gaye", "gayi", "ghar", "haar", "hai", "hain",
-    "hamara", "hamare", "hamari", "ho", "hoga", "hogi", "hogya", "hoke", "hona", "hoon", "hota",
-    "hoti", "hua", "hui", "hum", "humara", "humein", "ishq", "iska", "iski", "jaan", "jaana",
-    "jaane", "jab", "jana", "jaye", "jeena", "jeet", "jo", "ka", "kaam", "kab", "kabhi", "kahaani",
-    "kahan", "kahani", "kaise", "kaisi", "kal", "kar", "karke", "karna", "karo", "karte", "kasam",
-    "kaun", "ke", "kehlata", "khatam", "khoon", "ki", "kisi", "kiski", "kitna", "kiya", "ko",
-    "kuch", "kya", "kyon", "kyu", "kyun", "ladka", "ladki", "laga", "lage", "lagi", "liye", "maa",
-    "maine", "mard", "mat", "mein", "mera", "mere", "meri", "mohabbat", "mujhe", "na", "naam",
-    "nahi", "nahin", "naya", "nayi", "nhi", "pani", "pe", "pehla", "pehli", "phir", "prem",
-    "pyaar", "pyar", "raat", "raha", "rahe", "rahi", "rakh", "rakhna", "saas", "saath", "sab",
-    "sabse", "sach", "sajan", "sakta", "sakte", "sapna", "sawan", "se", "shaadi", "suno", "tak",
-    "tera", "tere", "teri", "tha", "thi", "tu", "tujhe", "tum", "tumhara", "tumhari", "tumhe",
-    "unka", "uska", "uski", "wala", "wale", "wali", "waqt", "wo", "woh", "yaar", "ye", "yeh",
-    "zara", "zinda", "zindagi",
+    "dekha", "dekhiye", "dekhna", "dekho", "dil", "diya", "dost", "dosti", "dulhan", "duniya",
+    "ek", "gaana", "gaon", "gaya", "gaye", "gayi", "ghar", "haar", "hai", "hain", "hamara",
+    "hamare", "hamari", "ho", "hoga", "hogi", "hogya", "hoke", "hona", "hoon", "hota", "hoti",
+    "hua", "hui", "hum", "humara", "humein", "ishq", "iska", "iski", "jaan", "jaana", "jaane",
+    "jab", "jana", "jaye", "jeena", "jeet", "jo", "ka", "kaam", "kab", "kabhi", "kahaani", "kahan",
+    "kahani", "kaise", "kaisi", "kal", "kar", "karke", "karna", "karo", "karte", "kasam", "kaun",
+    "ke", "kehlata", "khatam", "khoon", "ki", "kisi", "kiski", "kitna", "kiya", "ko", "kuch",
+    "kya", "kyon", "kyu", "kyun", "ladka", "ladki", "laga", "lage", "lagi", "liye", "maa", "maine",
+    "mard", "mat", "mein", "mera", "mere", "meri", "mohabbat", "mujhe", "na", "naam", "nahi",
+    "nahin", "naya", "nayi", "nhi", "pani", "pe", "pehla", "pehli", "phir", "prem", "pyaar",
+    "pyar", "raat", "raha", "rahe", "rahi", "rakh", "rakhna", "saas", "saath", "sab", "sabse",
+    "sach", "sajan", "sakta", "sakte", "sapna", "sawan", "se", "shaadi", "suno", "tak", "tera",
+    "tere", "teri", "tha", "thi", "tu", "tujhe", "tum", "tumhara", "tumhari", "tumhe", "unka",
+    "uska", "uski", "wala", "wale", "wali", "waqt", "wo", "woh", "yaar", "ye", "yeh", "zara",
+    "zinda", "zindagi",
 ];
 
 /// Romanized Punjabi words Hindi does not use (its genitive da/di/de and postpositions nu, te,
@@ -85,7 +85,11 @@ pub fn detect(lower: &str, prior: &[&str]) -> Option<&'static str> {
     if !(enough && hits * 5 >= total) {
         return None;
     }
-    Some(if panjabi > 0 && panjabi >= hindi { "pa" } else { code })
+    Some(if panjabi > 0 && panjabi >= hindi {
+        "pa"
+    } else {
+        code
+    })
 }
 
 #[cfg(test)]
@@ -107,8 +111,14 @@ mod tests {
     fn punjabi_in_latin_letters_where_expected() {
         let india = ["hi", "en", "ta", "pa"];
         assert_eq!(detect_mixed("Yaar Da Vyaah", &india), Some("pa"));
-        assert_eq!(detect_mixed("Jatti Jaandi Kambi Mahi Sharma", &india), Some("pa"));
-        assert_eq!(detect_mixed("Dil Diyan Gallan Tiger Zinda Hai", &india), Some("pa"));
+        assert_eq!(
+            detect_mixed("Jatti Jaandi Kambi Mahi Sharma", &india),
+            Some("pa")
+        );
+        assert_eq!(
+            detect_mixed("Dil Diyan Gallan Tiger Zinda Hai", &india),
+            Some("pa")
+        );
         assert_eq!(detect_mixed("Kasam Tere Pyaar Ki", &india), Some("hi"));
         assert_eq!(detect_mixed("Yaar Da Vyaah", &["hi", "en"]), Some("hi"));
         assert_eq!(

@@ -123,8 +123,16 @@ mod tests {
         assert_eq!((v.of_lang("de"), v.of_lang("tr")), (1, 0));
         assert_eq!(votes("NÓS VOLTAMOS", &["pt", "en"]).of_lang("pt"), 1);
         assert_eq!(votes("Beyoncé Formation", &["en"]).max(), 0, "English home");
-        assert_eq!(votes("Ménage À Terrible", &["en", "fr"]).max(), 0, "English home");
-        assert_eq!(votes("Straße", &["nl", "fr", "de", "en"]).max(), 0, "ß is not Dutch");
+        assert_eq!(
+            votes("Ménage À Terrible", &["en", "fr"]).max(),
+            0,
+            "English home"
+        );
+        assert_eq!(
+            votes("Straße", &["nl", "fr", "de", "en"]).max(),
+            0,
+            "ß is not Dutch"
+        );
         assert_eq!(votes("Garçon", &["fr", "en"]).of_lang("fr"), 1);
     }
 

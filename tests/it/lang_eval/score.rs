@@ -62,8 +62,14 @@ impl Sample<'_> {
             _ if self.source.contains("US_youtube_trending") => "kaggle 2020 head",
             _ => "2017 sample",
         };
-        let latin = self.title.chars().any(|c| c.is_ascii_alphabetic() || is_latin(c));
-        let other = self.title.chars().any(|c| c.is_alphabetic() && !c.is_ascii() && !is_latin(c));
+        let latin = self
+            .title
+            .chars()
+            .any(|c| c.is_ascii_alphabetic() || is_latin(c));
+        let other = self
+            .title
+            .chars()
+            .any(|c| c.is_alphabetic() && !c.is_ascii() && !is_latin(c));
         let script = match (latin, other) {
             (true, true) => "mixed scripts",
             (false, true) => "non-Latin only",
