@@ -411,7 +411,7 @@ mod tests {
             "vamsam",
             "es",
             "the",
-            "situation",
+            "gouvernement",
         ] {
             assert!(!is_common(w), "{w}");
         }

@@ -18,11 +18,10 @@ const MIN_LETTERS: usize = 4;
 const ENGLISH_SHARE: f64 = 0.2;
 /// ...or this share when whatlang also ranks English first.
 const ENGLISH_SHARE_WITH_TRIGRAMS: f64 = 0.1;
-/// A single English word is enough only with whatlang agreeing and this share ("Optical
-/// Illusions"); otherwise one English word among names is a name ("Sun TV", "Lecrae - Broke").
+/// A single English word is enough only with this share ("Optical Illusions"), and whatlang
+/// agreeing unless English is the region's home language; otherwise one English word among
+/// names is a name ("Sun TV", "Lecrae - Broke").
 const ONE_ENGLISH_WORD_SHARE: f64 = 0.25;
-/// ...or, where English is the region's home language, this share without whatlang.
-const SHORT_ENGLISH_SHARE: f64 = 0.5;
 /// The region's own language (its first, when not English) wins over English vocabulary with a
 /// single grammar word or telling letter, unless English words are at least this share.
 const HOME_OVER_ENGLISH_SHARE: f64 = 0.5;
@@ -88,13 +87,14 @@ impl Evidence<'_> {
     /// English, when enough of the words are common English.
     fn by_english_words(&self) -> Option<&'static str> {
         let share = self.share();
-        // In a region whose home language is English, one English word is enough when it is
-        // half the title ("Microphone", "Successful Failure"): whatlang's trigrams, which
-        // decide elsewhere, mistake single English words for French.
+        // Where English is the region's home language, whatlang is not asked to confirm a
+        // single English word ("Microphone", "Meek Mill Outrage"): its trigrams mistake single
+        // English words for French.
         let english_home = self.prior.first() == Some(&"en");
         let enough = self.english >= 2
-            || (self.english == 1 && english_home && share >= SHORT_ENGLISH_SHARE)
-            || (self.english == 1 && share >= ONE_ENGLISH_WORD_SHARE && self.trigram().0 == "en");
+            || (self.english == 1
+                && share >= ONE_ENGLISH_WORD_SHARE
+                && (english_home || self.trigram().0 == "en"));
         let english = enough
             && (share >= ENGLISH_SHARE
                 || (share >= ENGLISH_SHARE_WITH_TRIGRAMS && self.trigram().0 == "en"));
