@@ -87,6 +87,14 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
             None => latin::latin(&latin_words, region),
         };
     };
+    // A script met only inside brackets glosses the Latin words before it ("GFRIEND(여자친구) _
+    // Summer Rain(여름비)"): a title given twice counts in its first language, when its Latin
+    // words say one.
+    if script::only_in_brackets(text, script) {
+        if let Some(code) = latin::latin(&latin_words, region) {
+            return Some(code);
+        }
+    }
     let latin = census.weight(Script::Latin);
     // Latin words without function words (an English one, or two of any language) are names
     // and tags ("Red Velvet 레드벨벳 'Birthday'"): the other script speaks. Latin words that make
