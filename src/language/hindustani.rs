@@ -85,7 +85,7 @@ pub fn detect(lower: &str, prior: &[&str]) -> Option<&'static str> {
     if !(enough && hits * 5 >= total) {
         return None;
     }
-    Some(if panjabi > 0 && panjabi >= hindi {
+    Some(if panjabi > 0 && panjabi * 2 >= hindi {
         "pa"
     } else {
         code

@@ -265,8 +265,14 @@ mod tests {
 
     #[test]
     fn glosses_in_brackets() {
-        assert!(only_in_brackets("GFRIEND(여자친구) _ Summer Rain(여름비)", Script::Hangul));
-        assert!(!only_in_brackets("Red Velvet 레드벨벳 'Birthday' MV", Script::Hangul));
+        assert!(only_in_brackets(
+            "GFRIEND(여자친구) _ Summer Rain(여름비)",
+            Script::Hangul
+        ));
+        assert!(!only_in_brackets(
+            "Red Velvet 레드벨벳 'Birthday' MV",
+            Script::Hangul
+        ));
         assert!(!only_in_brackets("Summer Rain", Script::Hangul));
     }
 
