@@ -213,6 +213,9 @@ fn halted_message(ctl: &RunControl) -> String {
         Some(Halt::Sigint) => "not completed: interrupted by SIGINT".to_owned(),
         Some(Halt::Sigterm) => "not completed: interrupted by SIGTERM".to_owned(),
         Some(Halt::Deadline) => "not completed: the run's deadline passed".to_owned(),
+        Some(Halt::QuotaKnown { .. } | Halt::OverBudget { .. }) => {
+            "not requested: the day's quota budget".to_owned()
+        }
         None => "not completed".to_owned(),
     }
 }

@@ -1,0 +1,517 @@
+//! `trendtap fetch`: the charts from the API (or a raw archive), merged by video, stored (or
+//! printed with `--dry-run`). This file wires the parts: the database is connected, migrated and
+//! locked before the first request (an outage or a concurrent run spends no quota); the
+//! concurrent fetch ([`crate::fetch`]) hands its pages to the raw archive and its charts to the
+//! store's writer; then the channel-language pass, the merge, the store and the closing lines.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+
+mod budget;
+mod end;
+
+use super::{fail, Context};
+use crate::budget::Usage;
+use crate::cli::FetchArgs;
+use crate::config::{self, DbConfig, FetchConfig, Source};
+use crate::dedup;
+use crate::error::{Error, Exit, Halt, RunEnd};
+use crate::fetch::{self, ChartSink, Fetch, Limits, PageSink};
+use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus, MergedVideo};
+use crate::output;
+use crate::progress::{self, record, Progress};
+use crate::raw::{self, Archive};
+use crate::secret::Redactor;
+use crate::shutdown::{self, RunControl};
+use crate::store::{LockState, RunSummary, RunWriter, Store};
+use crate::youtube::Client;
+use budget::{Booking, Planned};
+
+/// Runs `trendtap fetch`: resolves its settings, watches signals and the deadline, shows
+/// progress on a terminal, ends with one line on stderr for any run that did not end cleanly,
+/// and writes the metrics file when one is configured.
+pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
+    let cfg = match ctx
+        .config_file(args.db.config.as_deref())
+        .and_then(|loaded| {
+            Ok(config::resolve_fetch(
+                args,
+                &loaded.file,
+                loaded.path.as_deref(),
+                ctx.env,
+            )?)
+        }) {
+        Ok(cfg) => cfg,
+        Err(e) => return fail(&e, &Redactor::default()),
+    };
+    let ctl = RunControl::new();
+    if let Err(e) = shutdown::watch_signals(ctl.clone()) {
+        tracing::warn!("cannot watch signals: {e}");
+    }
+    if let Some(deadline) = cfg.deadline {
+        shutdown::watch_deadline(ctl.clone(), deadline);
+    }
+    let progress = Arc::new(Progress::default());
+    let display = ctx
+        .interactive
+        .then(|| progress::Display::start(progress.clone()));
+    let clock = Instant::now();
+    let result = execute(&cfg, ctl, progress.clone(), &mut std::io::stdout().lock()).await;
+    if let Some(display) = display {
+        display.finish();
+        if let Ok(done) = &result {
+            let seconds = clock.elapsed().as_secs_f64();
+            eprintln!(
+                "{}{}",
+                progress::summary(&done.end, &progress, seconds),
+                end::quota_note(done)
+            );
+        }
+    }
+    let exit = match &result {
+        Ok(done) => end::report(done),
+        Err(e) => fail(e, &cfg.redactor()),
+    };
+    if let Some(path) = &cfg.metrics_file {
+        end::write_metrics(path, result.as_ref().ok(), exit, clock.elapsed());
+    }
+    exit
+}
+
+/// What a finished run reports: its end, its charts by status, the units it spent, the
+/// ledger's figures after it.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// How it ended.
+    pub end: RunEnd,
+    /// Charts per status: ok, no_chart, failed (incomplete included), skipped.
+    pub charts: [(&'static str, u64); 4],
+    /// Requests sent to the API.
+    pub requests: u64,
+    /// Units the no-chart skipping saved.
+    pub saved_units: u64,
+    /// The ledger's figures for today after the run (`None`: no ledger, a dry run or replay).
+    pub usage: Option<Usage>,
+    /// Whether this was a dry run (its units are not booked).
+    pub dry_run: bool,
+}
+
+/// The run itself, for a resolved configuration: what `trendtap fetch` does between parsing
+/// and the exit code (the capture generator and the tests call it directly). Dry-run output
+/// goes to `stdout`.
+pub async fn execute(
+    cfg: &FetchConfig,
+    ctl: Arc<RunControl>,
+    progress: Arc<Progress>,
+    stdout: &mut dyn std::io::Write,
+) -> Result<Finished, Error> {
+    let started_at = Utc::now();
+    let clock = Instant::now();
+    let replayed = read_archive(cfg, &progress)?;
+    let (regions, categories) = match &replayed {
+        Some((fetch, _)) => charts_of(&fetch.outcomes),
+        None => (cfg.regions.clone(), cfg.categories.clone()),
+    };
+    let setup = Instant::now();
+    let store = match &cfg.database {
+        Some(db) => Some(open_run(db, &regions, &categories, started_at).await?),
+        None => None,
+    };
+    let client = match (&replayed, &cfg.source) {
+        (None, Source::Api(api)) => Some(Arc::new(Client::new(api).map_err(Error::Usage)?)),
+        _ => None,
+    };
+    // The ledger books API runs that store; a dry run has no database, a replay no requests.
+    let booking = match (&store, cfg.api(), &client) {
+        (Some((_, run_id)), Some(api), Some(_)) => Some(Booking {
+            day: crate::budget::day_of(started_at),
+            fingerprint: crate::budget::fingerprint(&api.key),
+            run_id: *run_id,
+        }),
+        _ => None,
+    };
+    let run = Run {
+        cfg,
+        ctl: &ctl,
+        progress: &progress,
+        store: store.as_ref(),
+        client: client.as_ref(),
+        booking: booking.as_ref(),
+        started_at,
+    };
+    let result = run.charts(replayed, setup, stdout).await;
+    let requests = client.as_ref().map_or(0, |c| c.requests_made());
+    let usage = match (&store, &booking) {
+        (Some(store), Some(booking)) => settle(store, booking, cfg, requests, ctl.reason()).await,
+        _ => None,
+    };
+    let charted = result?;
+    let run_id = store.as_ref().map(|(_, id)| id.to_string());
+    let bytes = client.as_ref().map_or(0, |c| c.bytes_received());
+    end::log_finished(
+        run_id.as_deref(),
+        &charted,
+        (requests, bytes),
+        &progress,
+        clock,
+    );
+    Ok(Finished {
+        end: charted.end,
+        charts: charted.charts,
+        requests,
+        saved_units: charted.saved_units,
+        usage,
+        dry_run: cfg.dry_run.is_some(),
+    })
+}
+
+/// What the charts of a run came to.
+struct Charted {
+    end: RunEnd,
+    charts: [(&'static str, u64); 4],
+    saved_units: u64,
+    videos: usize,
+    entries: usize,
+}
+
+/// One run's parts, borrowed while its charts are planned, fetched, merged and stored.
+struct Run<'a> {
+    cfg: &'a FetchConfig,
+    ctl: &'a Arc<RunControl>,
+    progress: &'a Arc<Progress>,
+    store: Option<&'a (Store, i64)>,
+    client: Option<&'a Arc<Client>>,
+    booking: Option<&'a Booking>,
+    started_at: DateTime<Utc>,
+}
+
+impl Run<'_> {
+    /// Plans (the budget), fetches or replays, merges, and stores or prints the charts.
+    async fn charts(
+        &self,
+        replayed: Option<(Fetch, DateTime<Utc>)>,
+        setup: Instant,
+        stdout: &mut dyn std::io::Write,
+    ) -> Result<Charted, Error> {
+        let (cfg, progress) = (self.cfg, self.progress);
+        let planned = match (self.store, self.client, self.booking) {
+            (Some((store, _)), Some(client), Some(booking)) => {
+                budget::plan(store, booking, cfg, client, self.ctl, self.started_at).await?
+            }
+            _ => Planned::everything(cfg),
+        };
+        if let Some(halt) = planned.refused {
+            self.ctl.stop(halt);
+        }
+        record(&progress.timings.setup_us, setup);
+        let seen_at = replayed
+            .as_ref()
+            .map_or(self.started_at, |(_, seen_at)| *seen_at);
+        let mut writer = self
+            .store
+            .map(|(store, run_id)| store.begin_writes(*run_id, seen_at));
+        let mut fetch = match (replayed, self.client) {
+            (Some((fetch, _)), _) => {
+                count_replayed(&fetch, progress);
+                fetch
+            }
+            (None, Some(client)) => {
+                let mut sink = StoreSink {
+                    writer: writer.as_mut(),
+                    progress,
+                };
+                self.from_api(client, planned.charts, &mut sink).await?
+            }
+            (None, None) => unreachable!("a run without an archive has a client"),
+        };
+        fetch.outcomes.extend(planned.skipped);
+        sort_outcomes(&mut fetch.outcomes, &cfg.regions);
+        // The channel's language fills titles that detection left undetermined.
+        crate::language::apply_channel_languages(&mut fetch.charts);
+        let merging = Instant::now();
+        let merged = dedup::merge(&fetch.charts);
+        record(&progress.timings.dedup_us, merging);
+        let mut end = run_end(&fetch.outcomes, self.ctl.reason());
+        let requests = self.client.map_or(0, |c| c.requests_made());
+        let storing = Instant::now();
+        match (self.store, writer) {
+            (Some((store, run_id)), Some(writer)) => {
+                let summary = RunSummary {
+                    status: end.status(),
+                    halt_reason: end.halt.map(|h| h.to_string()),
+                    charts: &fetch.outcomes,
+                    api_requests: requests,
+                };
+                end.stored =
+                    store_run(store, *run_id, writer, &fetch, &merged, &summary, cfg).await?;
+            }
+            _ => output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
+                .map_err(Error::Output)?,
+        }
+        record(&progress.timings.store_us, storing);
+        Ok(Charted {
+            end,
+            charts: chart_counts(&fetch.outcomes),
+            saved_units: planned.saved_units,
+            videos: merged.len(),
+            entries: fetch.charts.iter().map(|c| c.entries.len()).sum(),
+        })
+    }
+}
+
+/// A replay reads its archive first (no quota is at stake), so that the run records what it
+/// replays; it keeps the original run's time as the time the videos were seen.
+fn read_archive(
+    cfg: &FetchConfig,
+    progress: &Progress,
+) -> Result<Option<(Fetch, DateTime<Utc>)>, Error> {
+    let Source::Archive(dir) = &cfg.source else {
+        return Ok(None);
+    };
+    let reading = Instant::now();
+    let replayed = fetch::replay::replay(dir, &cfg.regions, &cfg.categories, progress)?;
+    record(&progress.timings.fetch_us, reading);
+    Ok(Some(replayed))
+}
+
+impl Run<'_> {
+    /// Fetches `plan` from the API, saving the pages when `--save-raw` is on. Chart errors are
+    /// redacted here: they reach the log, the archive's manifest and the runs table.
+    async fn from_api(
+        &self,
+        client: &Arc<Client>,
+        plan: Vec<ChartKey>,
+        sink: &mut impl ChartSink,
+    ) -> Result<Fetch, Error> {
+        let cfg = self.cfg;
+        let archive = match &cfg.save_raw {
+            Some(root) => Some(Arc::new(Archive::create(root, self.started_at).map_err(
+                |e| {
+                    Error::Archive(raw::ArchiveError::Write {
+                        path: root.display().to_string(),
+                        source: e,
+                    })
+                },
+            )?)),
+            None => None,
+        };
+        tracing::info!(
+            charts = plan.len(),
+            concurrency = cfg.concurrency,
+            "fetching"
+        );
+        let limits = Limits {
+            max_pages: cfg.max_pages,
+            concurrency: cfg.concurrency,
+        };
+        let pages = archive.clone().map(|a| a as Arc<dyn PageSink>);
+        let mut fetch =
+            fetch::fetch_all(client, plan, limits, self.ctl, pages, sink, self.progress).await;
+        let redactor = cfg.redactor();
+        for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
+            *error = redactor.redact(error);
+        }
+        if let Some(archive) = &archive {
+            write_manifest(archive, self.started_at, &fetch);
+        }
+        Ok(fetch)
+    }
+}
+
+/// Settles the run's booking to the units it spent, remembers an exhausted quota, and reads
+/// the day's figures back. A ledger failure is logged, not fatal: the run's data is stored.
+async fn settle(
+    store: &(Store, i64),
+    booking: &Booking,
+    cfg: &FetchConfig,
+    spent: u64,
+    halt: Option<Halt>,
+) -> Option<Usage> {
+    let (store, run_id) = store;
+    let result = async {
+        store.settle_quota("fetch", *run_id, spent).await?;
+        if halt == Some(Halt::Quota) {
+            store
+                .mark_exhausted(booking.day, &booking.fingerprint, "quotaExceeded")
+                .await?;
+        }
+        super::quota::today(store, &cfg.budget, &booking.fingerprint, Utc::now()).await
+    }
+    .await;
+    match result {
+        Ok(usage) => Some(usage),
+        Err(e) => {
+            tracing::error!("cannot settle the run's quota in the ledger: {e}");
+            None
+        }
+    }
+}
+
+/// Outcomes in plan order: by the regions' order, then category (numerically).
+fn sort_outcomes(outcomes: &mut [ChartOutcome], regions: &[&'static str]) {
+    let position = |r: &str| regions.iter().position(|x| *x == r).unwrap_or(usize::MAX);
+    outcomes.sort_by_key(|o| {
+        let category: u32 = o.category_id.parse().unwrap_or(u32::MAX);
+        (position(o.region), category)
+    });
+}
+
+/// Charts per status, as the metrics name them.
+fn chart_counts(outcomes: &[ChartOutcome]) -> [(&'static str, u64); 4] {
+    let count =
+        |f: &dyn Fn(ChartStatus) -> bool| outcomes.iter().filter(|o| f(o.status)).count() as u64;
+    [
+        ("ok", count(&|s| s == ChartStatus::Ok)),
+        ("no_chart", count(&|s| s == ChartStatus::NoChart)),
+        (
+            "failed",
+            count(&|s| matches!(s, ChartStatus::Failed | ChartStatus::Incomplete)),
+        ),
+        (
+            "skipped",
+            count(&|s| matches!(s, ChartStatus::SkippedNoChart | ChartStatus::SkippedBudget)),
+        ),
+    ]
+}
+
+/// The raw archive takes every page as received.
+impl PageSink for Archive {
+    fn page(&self, key: &ChartKey, page: u32, body: &[u8]) -> std::io::Result<()> {
+        self.save_page(key, page, body)
+    }
+}
+
+/// The store's writer takes every complete chart while the others are still fetching
+/// (PostgreSQL copies its entries into the run's transaction; see `store`).
+struct StoreSink<'w, 's> {
+    writer: Option<&'w mut RunWriter<'s>>,
+    progress: &'w Progress,
+}
+
+impl ChartSink for StoreSink<'_, '_> {
+    async fn chart(&mut self, chart: &Chart, last: bool) {
+        let Some(writer) = self.writer.as_deref_mut() else {
+            return;
+        };
+        let writing = Instant::now();
+        writer.add_chart(chart).await;
+        // Writes while charts are still fetching overlap the network; the last does not.
+        let timings = &self.progress.timings;
+        let stage = if last {
+            &timings.store_us
+        } else {
+            &timings.store_streamed_us
+        };
+        record(stage, writing);
+    }
+}
+
+fn write_manifest(archive: &Archive, started_at: DateTime<Utc>, fetch: &Fetch) {
+    let fetched_at: HashMap<(&str, &str), DateTime<Utc>> = fetch
+        .charts
+        .iter()
+        .map(|c| ((c.key.region, c.key.category_id.as_str()), c.fetched_at))
+        .collect();
+    let when = |o: &ChartOutcome| fetched_at.get(&(o.region, o.category_id.as_str())).copied();
+    match archive.write_manifest(started_at, &fetch.outcomes, when) {
+        Ok(()) => tracing::info!(dir = %archive.dir().display(), "raw pages saved"),
+        Err(e) => {
+            tracing::error!(dir = %archive.dir().display(), "cannot write the raw archive's manifest: {e}")
+        }
+    }
+}
+
+/// A replay's counters: every chart done at once.
+fn count_replayed(fetch: &Fetch, progress: &Progress) {
+    let charts = fetch.outcomes.len();
+    progress.charts_total.store(charts, Ordering::Relaxed);
+    progress.charts_done.store(charts, Ordering::Relaxed);
+    let pages: u32 = fetch.outcomes.iter().map(|o| o.pages).sum();
+    progress.pages.store(u64::from(pages), Ordering::Relaxed);
+}
+
+/// The run's end from its charts' outcomes; each chart not stored is logged with its error.
+fn run_end(outcomes: &[ChartOutcome], halt: Option<Halt>) -> RunEnd {
+    let done = outcomes.iter().filter(|o| o.is_done()).count();
+    for o in outcomes.iter().filter(|o| !o.is_done()) {
+        tracing::error!(chart = %format_args!("{}/{}", o.region, o.category_id), status = ?o.status,
+            "chart not stored: {}", o.error.as_deref().unwrap_or(""));
+    }
+    RunEnd {
+        charts_done: done,
+        charts_failed: outcomes.len() - done,
+        halt,
+        stored: false,
+    }
+}
+
+/// Commits the run (or records why nothing was stored); returns whether its data was stored.
+async fn store_run(
+    store: &Store,
+    run_id: i64,
+    writer: RunWriter<'_>,
+    fetch: &Fetch,
+    merged: &[MergedVideo<'_>],
+    summary: &RunSummary<'_>,
+    cfg: &FetchConfig,
+) -> Result<bool, Error> {
+    if fetch.charts.is_empty() {
+        drop(writer);
+        store.record_unsaved_run(run_id, summary, None).await?;
+        return Ok(false);
+    }
+    if let Err(err) = writer.finish(&fetch.charts, merged, summary).await {
+        // The transaction rolled back: record why, keep the original error for the exit.
+        let message = cfg.redactor().redact(&err.to_string());
+        if let Err(e) = store
+            .record_unsaved_run(run_id, summary, Some(&message))
+            .await
+        {
+            tracing::error!("could not record the failed run: {e}");
+        }
+        return Err(err.into());
+    }
+    Ok(true)
+}
+
+/// The regions and categories of a set of charts, in first-seen order.
+fn charts_of(outcomes: &[ChartOutcome]) -> (Vec<&'static str>, Vec<String>) {
+    let mut regions: Vec<&'static str> = Vec::new();
+    let mut categories: Vec<String> = Vec::new();
+    for o in outcomes {
+        if !regions.contains(&o.region) {
+            regions.push(o.region);
+        }
+        if !categories.contains(&o.category_id) {
+            categories.push(o.category_id.clone());
+        }
+    }
+    (regions, categories)
+}
+
+/// Connects, migrates and locks the store, and records the run's start: its id.
+async fn open_run(
+    db: &DbConfig,
+    regions: &[&str],
+    categories: &[String],
+    started_at: DateTime<Utc>,
+) -> Result<(Store, i64), Error> {
+    let mut store = Store::open(&db.url).await?;
+    let applied = store.migrate().await?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    }
+    if let LockState::Busy { run_id, started_at } = store.lock(db.wait_lock).await? {
+        return Err(Error::Locked {
+            run_id: run_id.map_or_else(|| "unknown".to_owned(), |id| id.to_string()),
+            started_at: started_at.map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339()),
+        });
+    }
+    let run_id = store.begin_run(started_at, regions, categories).await?;
+    tracing::info!(run_id, database = store.target(), "run started");
+    Ok((store, run_id))
+}
