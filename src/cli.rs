@@ -44,7 +44,7 @@ pub enum LogFormat {
 pub enum Command {
     /// Fetch the charts, merge them by video and store them (or print them with --dry-run).
     #[command(after_help = EXIT_CODES_HELP)]
-    Fetch(FetchArgs),
+    Fetch(Box<FetchArgs>),
     /// Apply pending database migrations (fetch does this by itself).
     Migrate(DbArgs),
     /// Show the top of each chart stored by the latest run.

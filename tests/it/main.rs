@@ -8,6 +8,7 @@ mod archive;
 mod cli;
 mod lang_eval;
 mod operator;
+mod quota;
 mod resilience;
 mod store;
 mod support;

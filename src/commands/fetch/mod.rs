@@ -224,7 +224,7 @@ impl Run<'_> {
                     writer: writer.as_mut(),
                     progress,
                 };
-                self.from_api(client, planned.charts, &mut sink).await?
+                self.fetch_api(client, planned.charts, &mut sink).await?
             }
             (None, None) => unreachable!("a run without an archive has a client"),
         };
@@ -281,7 +281,7 @@ fn read_archive(
 impl Run<'_> {
     /// Fetches `plan` from the API, saving the pages when `--save-raw` is on. Chart errors are
     /// redacted here: they reach the log, the archive's manifest and the runs table.
-    async fn from_api(
+    async fn fetch_api(
         &self,
         client: &Arc<Client>,
         plan: Vec<ChartKey>,
