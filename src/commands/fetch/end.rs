@@ -115,10 +115,12 @@ pub(super) fn report(done: &Finished) -> Exit {
 
 /// Writes the metrics file; a failure is logged (the run's outcome stands).
 pub(super) fn write_metrics(path: &Path, done: Option<&Finished>, exit: Exit, took: Duration) {
+    let now = Utc::now().timestamp_micros() as f64 / 1e6;
     let metrics = RunMetrics {
         job: "fetch",
-        finished_at: Utc::now().timestamp_micros() as f64 / 1e6,
+        finished_at: now,
         exit_code: exit as u8,
+        last_success: matches!(exit, Exit::Ok | Exit::Partial).then_some(now),
         duration_seconds: took.as_secs_f64(),
         charts: done.map_or(
             [("ok", 0), ("no_chart", 0), ("failed", 0), ("skipped", 0)],
