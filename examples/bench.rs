@@ -6,7 +6,7 @@
 //! ```text
 //! cargo build --release                                     # the binary under test
 //! cargo run --release --example bench                      # every scenario
-//! cargo run --release --example bench -- cpu               # one: bandwidth cpu lang throughput latency scaling
+//! cargo run --release --example bench -- cpu               # one: bandwidth cpu lang sweep throughput latency scaling
 //! TRENDTAP_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres  (the default)
 //! TRENDTAP_BENCH_LOG=1                                      # print the binary's JSON log
 //! ```
@@ -28,6 +28,8 @@ mod fake;
 
 #[path = "support/lang_bench.rs"]
 mod lang_bench;
+#[path = "support/sweep.rs"]
+mod sweep;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -730,6 +732,9 @@ async fn main() {
     }
     if matches!(which.as_str(), "all" | "lang") {
         lang_bench::run();
+    }
+    if matches!(which.as_str(), "all" | "sweep") {
+        sweep::run(&binary()).await;
     }
     if matches!(which.as_str(), "all" | "throughput") {
         throughput(&admin).await;
