@@ -98,7 +98,10 @@ pub async fn run(binary: &std::path::Path) {
     std::fs::create_dir_all(&dir).unwrap();
     let regions: Vec<&str> = trendtap::regions::REGIONS.iter().map(|(c, _)| *c).collect();
     let regions = regions.join(",");
-    println!("\n## sweep: `fetch --category all` over {} regions", trendtap::regions::REGIONS.len());
+    println!(
+        "\n## sweep: `fetch --category all` over {} regions",
+        trendtap::regions::REGIONS.len()
+    );
     println!(
         "category 0 + {assignable} assignable categories a region; charts for categories {:?}\n",
         {
@@ -113,8 +116,19 @@ pub async fn run(binary: &std::path::Path) {
     for run in 1..=2 {
         let started = std::time::Instant::now();
         let status = std::process::Command::new(binary)
-            .args(["fetch", "--region", &regions, "--category", "all", "--concurrency", "16"])
-            .args(["--database-url", &format!("sqlite://{}", dir.join("sweep.db").display())])
+            .args([
+                "fetch",
+                "--region",
+                &regions,
+                "--category",
+                "all",
+                "--concurrency",
+                "16",
+            ])
+            .args([
+                "--database-url",
+                &format!("sqlite://{}", dir.join("sweep.db").display()),
+            ])
             .env("YOUTUBE_API_KEY", "sweep-key")
             .env("YOUTUBE_API_BASE_URL", server.uri())
             .env("RUST_LOG", "error")
@@ -124,7 +138,10 @@ pub async fn run(binary: &std::path::Path) {
         let requests = server.received_requests().await.unwrap_or_default();
         let new = &requests[seen..];
         seen = requests.len();
-        let lists = new.iter().filter(|r| r.url.path().ends_with("/videoCategories")).count();
+        let lists = new
+            .iter()
+            .filter(|r| r.url.path().ends_with("/videoCategories"))
+            .count();
         let no_chart = new
             .iter()
             .filter(|r| {

@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use crate::budget::{self, Category, Grant, Reservation, CATEGORY_LIST_DAYS};
+use crate::budget::{self, Category, CATEGORY_LIST_DAYS};
+use crate::commands::booking::Booking;
 use crate::config::FetchConfig;
 use crate::error::{Error, Halt};
 use crate::fetch::{self, new_outcome};
@@ -19,17 +20,6 @@ use crate::youtube::{ApiError, Client};
 
 /// How far back the estimate reads the runs' charts.
 const MEMORY_DAYS: i64 = 30;
-
-/// A run's line in the ledger: what it reserves, settles and reports under.
-#[derive(Debug, Clone)]
-pub(super) struct Booking {
-    /// The Pacific day.
-    pub day: NaiveDate,
-    /// The key's fingerprint.
-    pub fingerprint: String,
-    /// The run.
-    pub run_id: i64,
-}
 
 /// What the run will request, and what it will not.
 #[derive(Debug, Default)]
@@ -64,7 +54,7 @@ pub(super) async fn plan(
     ctl: &RunControl,
     now: DateTime<Utc>,
 ) -> Result<Planned, Error> {
-    let (_, exhausted_at) = store.quota_day(booking.day, &booking.fingerprint).await?;
+    let exhausted_at = booking.exhausted_at(store).await?;
     if let Some(at) = exhausted_at.filter(|_| !cfg.budget.ignore_exhausted) {
         return Ok(refused(
             fetch::plan(&cfg.regions, &cfg.categories),
@@ -104,7 +94,7 @@ pub(super) async fn plan(
     } else {
         wanted
     };
-    let grant = reserve(store, booking, cfg, wanted, minimum).await?;
+    let grant = booking.reserve(store, &cfg.budget, wanted, minimum).await?;
     let Some(granted) = grant.granted else {
         let halt = Halt::OverBudget {
             needed: wanted,
@@ -136,29 +126,6 @@ pub(super) async fn plan(
     Ok(planned)
 }
 
-/// Books `wanted` units (at least `minimum`) for the run.
-async fn reserve(
-    store: &Store,
-    booking: &Booking,
-    cfg: &FetchConfig,
-    wanted: u64,
-    minimum: u64,
-) -> Result<Grant, Error> {
-    let grant = store
-        .reserve_quota(&Reservation {
-            day: booking.day,
-            fingerprint: &booking.fingerprint,
-            job: "fetch",
-            run_id: booking.run_id,
-            wanted,
-            minimum,
-            limit: cfg.budget.limit(),
-        })
-        .await?;
-    tracing::info!(wanted, granted = ?grant.granted, remaining = grant.remaining, "quota reservation");
-    Ok(grant)
-}
-
 /// The charts of `--category all`: each region's category 0 and assignable categories, from
 /// the store's list when it is younger than a week, else asked (1 unit each, booked first).
 async fn categories(
@@ -181,7 +148,7 @@ async fn categories(
     }
     if !stale.is_empty() {
         let wanted = stale.len() as u64;
-        let grant = reserve(store, booking, cfg, wanted, wanted).await?;
+        let grant = booking.reserve(store, &cfg.budget, wanted, wanted).await?;
         if grant.granted.is_none() {
             return Ok(Err(Halt::OverBudget {
                 needed: wanted,

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 mod budget;
 mod end;
 
+use super::booking::Booking;
 use super::{fail, Context};
 use crate::budget::Usage;
 use crate::cli::FetchArgs;
@@ -29,7 +30,7 @@ use crate::secret::Redactor;
 use crate::shutdown::{self, RunControl};
 use crate::store::{LockState, RunSummary, RunWriter, Store};
 use crate::youtube::Client;
-use budget::{Booking, Planned};
+use budget::Planned;
 
 /// Runs `trendtap fetch`: resolves its settings, watches signals and the deadline, shows
 /// progress on a terminal, ends with one line on stderr for any run that did not end cleanly,
@@ -127,11 +128,9 @@ pub async fn execute(
     };
     // The ledger books API runs that store; a dry run has no database, a replay no requests.
     let booking = match (&store, cfg.api(), &client) {
-        (Some((_, run_id)), Some(api), Some(_)) => Some(Booking {
-            day: crate::budget::day_of(started_at),
-            fingerprint: crate::budget::fingerprint(&api.key),
-            run_id: *run_id,
-        }),
+        (Some((_, run_id)), Some(api), Some(_)) => {
+            Some(Booking::new("fetch", *run_id, &api.key, started_at))
+        }
         _ => None,
     };
     let run = Run {
@@ -146,7 +145,11 @@ pub async fn execute(
     let result = run.charts(replayed, setup, stdout).await;
     let requests = client.as_ref().map_or(0, |c| c.requests_made());
     let usage = match (&store, &booking) {
-        (Some(store), Some(booking)) => settle(store, booking, cfg, requests, ctl.reason()).await,
+        (Some((store, _)), Some(booking)) => {
+            booking
+                .settle(store, &cfg.budget, requests, ctl.reason())
+                .await
+        }
         _ => None,
     };
     let charted = result?;
@@ -319,35 +322,6 @@ impl Run<'_> {
             write_manifest(archive, self.started_at, &fetch);
         }
         Ok(fetch)
-    }
-}
-
-/// Settles the run's booking to the units it spent, remembers an exhausted quota, and reads
-/// the day's figures back. A ledger failure is logged, not fatal: the run's data is stored.
-async fn settle(
-    store: &(Store, i64),
-    booking: &Booking,
-    cfg: &FetchConfig,
-    spent: u64,
-    halt: Option<Halt>,
-) -> Option<Usage> {
-    let (store, run_id) = store;
-    let result = async {
-        store.settle_quota("fetch", *run_id, spent).await?;
-        if halt == Some(Halt::Quota) {
-            store
-                .mark_exhausted(booking.day, &booking.fingerprint, "quotaExceeded")
-                .await?;
-        }
-        super::quota::today(store, &cfg.budget, &booking.fingerprint, Utc::now()).await
-    }
-    .await;
-    match result {
-        Ok(usage) => Some(usage),
-        Err(e) => {
-            tracing::error!("cannot settle the run's quota in the ledger: {e}");
-            None
-        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! written by [`writer`] (`json_each`). Timestamps are fixed-width UTC text ([`time`]).
 
 mod ledger;
+mod refresh;
 mod time;
 mod writer;
 
@@ -19,6 +20,7 @@ use sqlx::Row;
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::SQLITE;
 use crate::store::shared::error::{query_error, StoreError};
+use crate::store::shared::jobs::Job;
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
 use crate::store::shared::types::{LockState, RunSummary, TopRow};
@@ -35,8 +37,8 @@ pub(crate) struct SqliteStore {
     pool: SqlitePool,
     path: PathBuf,
     target: String,
-    /// `<database>.lock`, locked for the run; the OS releases it when the process ends.
-    lock: Option<File>,
+    /// The lock files held (`<database>.lock` ...); the OS releases them when the process ends.
+    locks: Vec<File>,
 }
 
 impl SqliteStore {
@@ -67,7 +69,7 @@ impl SqliteStore {
             pool,
             target: format!("sqlite://{}", path.display()),
             path,
-            lock: None,
+            locks: Vec::new(),
         })
     }
 
@@ -98,11 +100,16 @@ impl SqliteStore {
             .map_or(0, |n| usize::try_from(n).unwrap_or(0))
     }
 
-    /// Takes the run lock (a file lock on `<database>.lock`), waiting up to `wait`.
-    pub async fn lock(&mut self, wait: Option<Duration>) -> Result<LockState, StoreError> {
+    /// Takes `job`'s run lock (a file lock on `<database>.lock`, `<database>.refresh.lock`),
+    /// waiting up to `wait`.
+    pub async fn lock(
+        &mut self,
+        job: Job,
+        wait: Option<Duration>,
+    ) -> Result<LockState, StoreError> {
         let path = {
             let mut p = self.path.clone().into_os_string();
-            p.push(".lock");
+            p.push(job.lock_suffix());
             PathBuf::from(p)
         };
         let file = File::options()
@@ -117,12 +124,13 @@ impl SqliteStore {
         let mut attempt = LockFile {
             file,
             path,
+            job,
             target: &self.target,
             pool: &self.pool,
         };
         let state = lock::lock(&mut attempt, wait).await?;
         if state == LockState::Acquired {
-            self.lock = Some(attempt.file);
+            self.locks.push(attempt.file);
         }
         Ok(state)
     }
@@ -199,6 +207,7 @@ impl SqliteStore {
 struct LockFile<'s> {
     file: File,
     path: PathBuf,
+    job: Job,
     target: &'s str,
     pool: &'s SqlitePool,
 }
@@ -216,7 +225,7 @@ impl RunLock for LockFile<'_> {
     }
 
     async fn mark_abandoned(&mut self) -> Result<(), StoreError> {
-        sqlx::query(&runs::abandon_sql("?1"))
+        sqlx::query(&self.job.abandon_sql("?1"))
             .bind(ts(Utc::now()))
             .execute(self.pool)
             .await
@@ -225,7 +234,7 @@ impl RunLock for LockFile<'_> {
     }
 
     async fn holder(&mut self) -> Result<(Option<i64>, Option<DateTime<Utc>>), StoreError> {
-        let row = sqlx::query(runs::RUNNING_RUN_SQL)
+        let row = sqlx::query(&self.job.running_sql())
             .fetch_optional(self.pool)
             .await
             .map_err(query_error("reading the running run"))?;
