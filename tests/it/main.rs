@@ -9,6 +9,7 @@ mod cli;
 mod lang_eval;
 mod operator;
 mod quota;
+mod refresh;
 mod resilience;
 mod store;
 mod support;
