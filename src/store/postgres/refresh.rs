@@ -88,7 +88,7 @@ impl PgStore {
             unavailable,
             ..summary.clone()
         };
-        end(&mut *tx, refresh_id, &summary, None).await?;
+        end(&mut tx, refresh_id, &summary, None).await?;
         tx.commit().await.map_err(error)?;
         Ok(unavailable)
     }
@@ -105,7 +105,7 @@ impl PgStore {
             .acquire()
             .await
             .map_err(query_error("recording the refresh"))?;
-        end(&mut *conn, refresh_id, summary, error).await
+        end(&mut conn, refresh_id, summary, error).await
     }
 }
 

@@ -91,7 +91,7 @@ impl SqliteStore {
             unavailable,
             ..summary.clone()
         };
-        end(&mut *tx, refresh_id, &summary, None).await?;
+        end(&mut tx, refresh_id, &summary, None).await?;
         tx.commit().await.map_err(error)?;
         Ok(unavailable)
     }
@@ -108,7 +108,7 @@ impl SqliteStore {
             .acquire()
             .await
             .map_err(query_error("recording the refresh"))?;
-        end(&mut *conn, refresh_id, summary, error).await
+        end(&mut conn, refresh_id, summary, error).await
     }
 }
 
