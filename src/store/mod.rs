@@ -29,6 +29,9 @@ use crate::secret::DatabaseUrl;
 pub use postgres::LOCK_KEY;
 use postgres::{PgRunWriter, PgStore};
 pub use shared::error::StoreError;
+pub use shared::thumbnails::{
+    ThumbnailRecord, ThumbnailSelection, ThumbnailStatus, ThumbnailTarget,
+};
 pub use shared::types::{LockState, RunSummary, TopRow};
 pub use shared::writer::STREAM_BYTES;
 use sqlite::{SqliteRunWriter, SqliteStore};
@@ -187,6 +190,20 @@ impl Store {
         fetched_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(Backend, &self.backend, s => s.save_video_categories(region, categories, fetched_at).await)
+    }
+
+    /// The videos whose thumbnails `selection` wants (`trendtap thumbnails`), most prominent
+    /// first, each with its `thumbnails` row when it has one.
+    pub async fn thumbnail_targets(
+        &self,
+        selection: &ThumbnailSelection,
+    ) -> Result<Vec<ThumbnailTarget>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.thumbnail_targets(selection).await)
+    }
+
+    /// Writes `thumbnails` rows in one statement, each replacing the row of its video.
+    pub async fn save_thumbnails(&self, rows: &[ThumbnailRecord]) -> Result<(), StoreError> {
+        dispatch!(Backend, &self.backend, s => s.save_thumbnails(rows).await)
     }
 
     #[cfg(test)]

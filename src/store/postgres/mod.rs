@@ -4,6 +4,7 @@
 
 mod copy;
 mod ledger;
+mod thumbnails;
 mod upsert;
 mod writer;
 

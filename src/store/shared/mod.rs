@@ -11,7 +11,8 @@
 //! - [`lock`]: the run lock's protocol (try, wait, mark abandoned runs, name the holder);
 //! - [`writer`]: a run's writes (one transaction, entries streamed, the first failure kept);
 //! - [`ledger`]: the quota ledger's rules and statements;
-//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate).
+//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate);
+//! - [`thumbnails`]: which videos' thumbnails a run wants, and their rows.
 
 pub(crate) mod columns;
 pub(crate) mod dialect;
@@ -21,5 +22,6 @@ pub(crate) mod lock;
 pub(crate) mod memory;
 pub(crate) mod newest;
 pub(crate) mod runs;
+pub(crate) mod thumbnails;
 pub(crate) mod types;
 pub(crate) mod writer;
