@@ -248,11 +248,42 @@ impl Downloader {
                 what: format!("Content-Length: {length}"),
             });
         }
-        // The body goes to disk chunk by chunk, hashed on the way: never whole in memory.
+        let (bytes, sha256) = self.stream(response, dest, tmp_dir, expected).await?;
+        Ok(Got::Image(Image {
+            bytes,
+            sha256,
+            content_type,
+            validators: validators_of(&headers),
+        }))
+    }
+
+    /// Writes the body to a temporary file in `tmp_dir` chunk by chunk, hashed on the way
+    /// (never whole in memory), and renames it to `dest` once complete: no more than the cap,
+    /// exactly the announced length. Returns its size and hex SHA-256.
+    async fn stream(
+        &self,
+        mut response: reqwest::Response,
+        dest: &Path,
+        tmp_dir: &Path,
+        expected: Option<u64>,
+    ) -> Result<(u64, String), DownloadError> {
+        let limit = self.settings.max_bytes;
         let mut file = TempFile::create(tmp_dir)?;
         let mut hasher = Sha256::new();
         let mut received: u64 = 0;
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        loop {
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                // The connection ended before the announced length (a timeout stays a timeout).
+                Err(err) if !err.is_timeout() && expected.is_some_and(|n| received < n) => {
+                    return Err(DownloadError::CutShort {
+                        received,
+                        expected: expected.unwrap_or_default(),
+                    })
+                }
+                Err(err) => return Err(transport(err)),
+            };
             received += chunk.len() as u64;
             if received > limit {
                 return Err(DownloadError::TooLarge {
@@ -267,12 +298,7 @@ impl Downloader {
             return Err(DownloadError::CutShort { received, expected });
         }
         file.commit(dest).await?;
-        Ok(Got::Image(Image {
-            bytes: received,
-            sha256: hex(&hasher.finalize()),
-            content_type,
-            validators: validators_of(&headers),
-        }))
+        Ok((received, hex(&hasher.finalize())))
     }
 }
 

@@ -1,11 +1,14 @@
 //! `trendtap thumbnails`: the thumbnail of each video of the latest complete run (or seen in a
 //! chart within `--since`) kept in a folder, `DIR/<first two characters of the id>/<id>.jpg`,
-//! and recorded in the `thumbnails` table. This file wires the parts: the folder is checked
+//! and recorded in the `thumbnails` table. This module wires the parts: the folder is checked
 //! before anything else, the store picks the videos and what was recorded of them, the plan
-//! keeps the images already in place, the downloader ([`crate::thumbnails`], which knows no
-//! store) fetches the others, and the store records every outcome in one statement.
+//! ([`plan`]) keeps the images already in place, the downloader ([`crate::thumbnails`], which
+//! knows no store) fetches the others, the store records every outcome in one statement, and
+//! [`report`] tells how it went (stderr, progress bar, metrics file).
 
-use std::collections::HashMap;
+mod plan;
+mod report;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -17,22 +20,17 @@ use super::{fail, open_store, Context};
 use crate::cli::ThumbnailsArgs;
 use crate::config::file::FileConfig;
 use crate::error::{ConfigError, Error, Exit, Halt};
-use crate::metrics::{self, RunMetrics};
-use crate::progress::Display;
 use crate::regions;
 use crate::secret::{DatabaseUrl, Redactor};
 use crate::shutdown::{self, RunControl};
-use crate::store::{ThumbnailRecord, ThumbnailSelection, ThumbnailStatus, ThumbnailTarget};
-use crate::thumbnails::{
-    self, files, quality, Counters, DownloadError, Downloader, FolderError, Got, HttpSettings, Job,
-    Outcome, Quality, Validators,
-};
+use crate::store::ThumbnailSelection;
+use crate::thumbnails::{self, files, Counters, Downloader, FolderError, HttpSettings, Quality};
 use crate::youtube::{settings, RetryPolicy};
+use plan::{plan, record, Plan};
+use report::{display, log_failures, report_end, tally, write_metrics};
 
 /// The largest image accepted by default: 5 MiB (a maxres JPEG is about 100-300 KB).
 pub const DEFAULT_MAX_BYTES: u64 = 5 * 1024 * 1024;
-/// Failures logged one by one; past that, one line counts the rest (the table has them all).
-const LOGGED_FAILURES: usize = 20;
 
 /// Everything a run needs, resolved and checked.
 #[derive(Debug, Clone)]
@@ -273,243 +271,6 @@ pub async fn execute(
         failed: n(&counters.failed),
         halt: ctl.reason(),
     })
-}
-
-/// What the downloader is to do, and what is known without it.
-struct Plan {
-    jobs: Vec<Job>,
-    /// Rows known now: files found in place without a row, ids that make no file name.
-    rows: Vec<ThumbnailRecord>,
-    /// The videos whose file is in place (revalidated), with their rows.
-    in_place: HashMap<String, Option<ThumbnailRecord>>,
-}
-
-/// Sorts the targets: a file in place is kept (asked about with `--revalidate`), a URL the host
-/// said it does not have is not asked again (unless `--revalidate`), the rest is downloaded.
-async fn plan(s: &Settings, targets: Vec<ThumbnailTarget>, counters: &Counters) -> Plan {
-    let mut plan = Plan {
-        jobs: Vec::new(),
-        rows: Vec::new(),
-        in_place: HashMap::new(),
-    };
-    for target in targets {
-        let url = quality::url_for(&target.thumbnail_url, s.quality);
-        let Some(path) = files::relative_path(&target.video_id) else {
-            counters.count(&counters.failed);
-            let mut row = empty_row(&target.video_id, &url, ThumbnailStatus::Failed);
-            row.error = Some("not a YouTube video id: it makes no file name".to_owned());
-            plan.rows.push(row);
-            continue;
-        };
-        let recorded = target.recorded;
-        let file = s.dir.join(&path);
-        let recorded_here = recorded
-            .as_ref()
-            .filter(|r| r.status == ThumbnailStatus::Ok && r.path.as_deref() == Some(&path));
-        if file.is_file() && !s.revalidate {
-            counters.count(&counters.present);
-            if recorded_here.is_none() {
-                plan.rows
-                    .extend(adopt(&target.video_id, &url, &path, file).await);
-            }
-            continue;
-        }
-        let mut validators = None;
-        if file.is_file() {
-            validators = recorded_here
-                .filter(|r| r.url == url && (r.etag.is_some() || r.last_modified.is_some()))
-                .map(|r| Validators {
-                    etag: r.etag.clone(),
-                    last_modified: r.last_modified,
-                });
-            plan.in_place.insert(target.video_id.clone(), recorded);
-        } else if !s.revalidate
-            && recorded.is_some_and(|r| r.status == ThumbnailStatus::Missing && r.url == url)
-        {
-            counters.count(&counters.missing);
-            continue;
-        }
-        plan.jobs.push(Job {
-            video_id: target.video_id,
-            url,
-            path,
-            validators,
-        });
-    }
-    plan
-}
-
-/// The row of a file found in place without one (a run killed before it recorded, a folder
-/// filled by hand): its size and hash; what the host would say of it is unknown.
-async fn adopt(video_id: &str, url: &str, path: &str, file: PathBuf) -> Option<ThumbnailRecord> {
-    match files::hash_file(file).await {
-        Ok((bytes, sha256)) => Some(ThumbnailRecord {
-            path: Some(path.to_owned()),
-            bytes: Some(bytes),
-            sha256: Some(sha256),
-            ..empty_row(video_id, url, ThumbnailStatus::Ok)
-        }),
-        Err(e) => {
-            tracing::warn!(video_id, path, "cannot read the image in place: {e}");
-            None
-        }
-    }
-}
-
-fn empty_row(video_id: &str, url: &str, status: ThumbnailStatus) -> ThumbnailRecord {
-    ThumbnailRecord {
-        video_id: video_id.to_owned(),
-        url: url.to_owned(),
-        path: None,
-        bytes: None,
-        sha256: None,
-        content_type: None,
-        etag: None,
-        last_modified: None,
-        fetched_at: Utc::now(),
-        status,
-        error: None,
-    }
-}
-
-/// The row an outcome leaves. A file in place that could not be revalidated stays, and so does
-/// its row (the table describes the folder).
-fn record(
-    outcome: &Outcome,
-    in_place: Option<&Option<ThumbnailRecord>>,
-) -> Option<ThumbnailRecord> {
-    let job = &outcome.job;
-    let row = |status| empty_row(&job.video_id, &job.url, status);
-    match &outcome.result {
-        Ok(Got::Image(image)) => Some(ThumbnailRecord {
-            path: Some(job.path.clone()),
-            bytes: Some(image.bytes),
-            sha256: Some(image.sha256.clone()),
-            content_type: Some(image.content_type.clone()),
-            etag: image.validators.etag.clone(),
-            last_modified: image.validators.last_modified,
-            ..row(ThumbnailStatus::Ok)
-        }),
-        Ok(Got::NotModified(now)) => in_place.cloned().flatten().map(|before| ThumbnailRecord {
-            etag: now.etag.clone().or(before.etag),
-            last_modified: now.last_modified.or(before.last_modified),
-            fetched_at: Utc::now(),
-            ..before
-        }),
-        Err(_) if in_place.is_some() => None,
-        Err(err) => Some(ThumbnailRecord {
-            error: Some(err.to_string()),
-            ..row(match err {
-                DownloadError::Missing { .. } => ThumbnailStatus::Missing,
-                _ => ThumbnailStatus::Failed,
-            })
-        }),
-    }
-}
-
-/// Each failure on stderr (cron mails them), up to [`LOGGED_FAILURES`].
-fn log_failures(outcomes: &[Outcome]) {
-    let failed: Vec<&Outcome> = outcomes
-        .iter()
-        .filter(|o| matches!(&o.result, Err(e) if !matches!(e, DownloadError::Missing { .. })))
-        .collect();
-    for o in failed.iter().take(LOGGED_FAILURES) {
-        if let Err(e) = &o.result {
-            tracing::warn!(video_id = %o.job.video_id, url = %o.job.url, attempts = o.attempts, "thumbnail not downloaded: {e}");
-        }
-    }
-    if failed.len() > LOGGED_FAILURES {
-        tracing::warn!(
-            "{} more thumbnails not downloaded; the thumbnails table has each error",
-            failed.len() - LOGGED_FAILURES
-        );
-    }
-}
-
-/// `12 downloaded (1.5 MB), 30 already present, 2 missing, 1 failed`.
-fn tally(c: &Counters) -> String {
-    let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
-    format!(
-        "{} downloaded ({:.1} MB), {} already present, {} missing, {} failed",
-        n(&c.downloaded),
-        n(&c.bytes) as f64 / 1e6,
-        n(&c.present),
-        n(&c.missing),
-        n(&c.failed)
-    )
-}
-
-fn display(counters: Arc<Counters>) -> Display {
-    Display::custom(
-        "{spinner} thumbnails {pos}/{len} {wide_msg} {elapsed}",
-        move |bar| {
-            bar.set_length(counters.total.load(Ordering::Relaxed));
-            bar.set_position(counters.done.load(Ordering::Relaxed));
-            bar.set_message(format!("· {}", tally(&counters)));
-        },
-    )
-}
-
-/// The fetch's metrics (job `thumbnails`: no chart, no API request) and the run's counts.
-fn write_metrics(
-    path: &std::path::Path,
-    exit: Exit,
-    seconds: f64,
-    c: &Counters,
-) -> std::io::Result<()> {
-    let finished_at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
-    let base = RunMetrics {
-        job: "thumbnails",
-        finished_at,
-        exit_code: exit as u8,
-        duration_seconds: seconds,
-        charts: [("ok", 0), ("no_chart", 0), ("failed", 0), ("skipped", 0)],
-        ..RunMetrics::default()
-    };
-    let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
-    let mut text = base.render();
-    text.push_str("# HELP trendtap_thumbnails Thumbnails of the last run by outcome.\n");
-    text.push_str("# TYPE trendtap_thumbnails gauge\n");
-    for (status, counter) in [
-        ("downloaded", &c.downloaded),
-        ("present", &c.present),
-        ("missing", &c.missing),
-        ("failed", &c.failed),
-    ] {
-        text.push_str(&format!(
-            "trendtap_thumbnails{{job=\"thumbnails\",status=\"{status}\"}} {}\n",
-            n(counter)
-        ));
-    }
-    text.push_str("# HELP trendtap_thumbnail_bytes Bytes of images the last run downloaded.\n");
-    text.push_str("# TYPE trendtap_thumbnail_bytes gauge\n");
-    text.push_str(&format!(
-        "trendtap_thumbnail_bytes{{job=\"thumbnails\"}} {}\n",
-        n(&c.bytes)
-    ));
-    metrics::write_atomically(path, text.as_bytes())
-}
-
-/// One closing line for a run that did not end cleanly (cron mails stderr).
-fn report_end(end: &End, s: &Settings) -> Exit {
-    let dir = s.dir.display();
-    match end.halt {
-        Some(h) => eprintln!(
-            "trendtap: interrupted ({h}); the finished images are in {dir} and recorded, no partial file is left; the next run does the rest."
-        ),
-        None if end.failed > 0 && end.exit() == Exit::Failure => eprintln!(
-            "trendtap: error: every one of the {} thumbnails failed (see above); nothing was downloaded.",
-            end.failed
-        ),
-        None if end.failed > 0 => eprintln!(
-            "trendtap: {} of {} thumbnails failed (see above, and the thumbnails table); the others are in {dir}.",
-            end.failed, end.total
-        ),
-        None => {}
-    }
-    end.exit()
 }
 
 #[cfg(test)]
