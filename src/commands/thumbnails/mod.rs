@@ -60,7 +60,8 @@ pub async fn run(args: &ThumbnailsArgs, ctx: &Context) -> Exit {
         Err(e) => return fail(&e, &Redactor::default()),
     };
     let ctl = RunControl::new();
-    if let Err(e) = shutdown::watch_signals(ctl.clone()) {
+    let stopping = "no new download starts, those in flight are dropped with their temporary files; finished ones will be recorded";
+    if let Err(e) = shutdown::watch_signals_saying(ctl.clone(), stopping) {
         tracing::warn!("cannot watch signals: {e}");
     }
     let counters = Arc::new(Counters::default());
