@@ -38,7 +38,7 @@ async fn a_slow_body_is_streamed_to_a_temporary_file_and_renamed_when_complete(k
     // as it arrives (not held in memory), and nothing is under the final name.
     wait_until("part of the slow body is on disk", || async {
         let part = partial_files(&dir);
-        part.len() == 1 && std::fs::metadata(dir.join(&part[0])).unwrap().len() >= 128 * 1024
+        part.len() == 1 && std::fs::metadata(dir.join(&part[0])).unwrap().len() >= 100 * 1024
     })
     .await;
     wait_until("the other images are in place", || async {
