@@ -2,10 +2,12 @@
 //! from a default. Resolution (flag > environment > file > default) happens in `config`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::EXIT_CODES_HELP;
+use crate::error::{EXIT_CODES_HELP, THUMBNAILS_EXIT_CODES_HELP};
+use crate::thumbnails::Quality;
 
 /// trendtap: collect YouTube's most-popular charts for many regions into PostgreSQL or SQLite.
 #[derive(Debug, Parser)]
@@ -67,6 +69,59 @@ pub enum Command {
     },
     /// Print the man page (roff) on stdout: `trendtap man > trendtap.1`.
     Man,
+    /// Download the thumbnails of the charted videos into a folder (bounded, streaming,
+    /// idempotent) and record each in the `thumbnails` table.
+    #[command(after_help = THUMBNAILS_EXIT_CODES_HELP)]
+    Thumbnails(ThumbnailsArgs),
+}
+
+/// `trendtap thumbnails`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ThumbnailsArgs {
+    /// The image folder (created if missing): each image goes to
+    /// DIR/<first two characters of the video id>/<video_id>.jpg.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The videos seen in a chart within this long, e.g. 90m, 6h, 7d [default: the videos of
+    /// the latest complete run].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub since: Option<Duration>,
+
+    /// Only the charts of these region(s); repeatable and comma-separated [default: every
+    /// region].
+    #[arg(long = "region", value_name = "CODE", value_delimiter = ',')]
+    pub regions: Vec<String>,
+
+    /// At most N videos, the best-ranked first.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+
+    /// Most downloads in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+
+    /// The image size; a video never gets more than its best [default: the best available].
+    #[arg(long, value_enum, value_name = "QUALITY")]
+    pub quality: Option<Quality>,
+
+    /// Ask the host whether each image already in the folder changed (If-None-Match,
+    /// If-Modified-Since, from what was recorded) and replace it only when it sends a new one.
+    #[arg(long)]
+    pub revalidate: bool,
+
+    /// The largest image accepted, in bytes [default: 5242880, 5 MiB].
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_bytes: Option<u64>,
+
+    /// Write the run's figures in the Prometheus text format to PATH (atomically), for
+    /// node_exporter's textfile collector.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
 }
 
 /// `trendtap doctor`.

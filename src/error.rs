@@ -43,6 +43,17 @@ Exit codes:
   130  interrupted by SIGINT; complete charts were stored
   143  interrupted by SIGTERM; complete charts were stored";
 
+/// The exit codes of `trendtap thumbnails`.
+pub const THUMBNAILS_EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    every selected thumbnail is in the folder, or the host has none (missing)
+  1    nothing could be done: the folder is not writable, the database is unreachable, the
+       outcomes could not be recorded, or every download failed
+  2    usage or configuration error, no download made
+  3    some downloads failed (recorded with their error); the others are in the folder
+  130  interrupted by SIGINT; finished images are kept and recorded, no partial file is left
+  143  interrupted by SIGTERM; likewise";
+
 /// Everything that ends a command early. Each variant carries the context an operator needs.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -66,6 +77,9 @@ pub enum Error {
     /// A raw archive could not be read or written.
     #[error(transparent)]
     Archive(#[from] crate::raw::ArchiveError),
+    /// The thumbnails' folder cannot be used.
+    #[error(transparent)]
+    Thumbnails(#[from] crate::thumbnails::FolderError),
     /// Writing the result (stdout) failed.
     #[error("cannot write the result to stdout: {0}")]
     Output(#[source] std::io::Error),
@@ -77,7 +91,9 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Config(_) => Exit::Usage,
             Error::Locked { .. } => Exit::Locked,
-            Error::Store(_) | Error::Archive(_) | Error::Output(_) => Exit::Failure,
+            Error::Store(_) | Error::Archive(_) | Error::Output(_) | Error::Thumbnails(_) => {
+                Exit::Failure
+            }
         }
     }
 

@@ -25,6 +25,7 @@ pub mod regions;
 pub mod secret;
 pub mod shutdown;
 pub mod store;
+pub mod thumbnails;
 pub mod youtube;
 
 use cli::{Cli, Command};
@@ -44,5 +45,6 @@ pub async fn run(cli: Cli) -> Exit {
         Command::Regions => commands::regions::run(),
         Command::Completions { shell } => commands::completions::completions(shell),
         Command::Man => commands::completions::man(),
+        Command::Thumbnails(args) => commands::thumbnails::run(&args, &ctx).await,
     }
 }

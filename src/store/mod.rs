@@ -31,6 +31,9 @@ use postgres::{PgRunWriter, PgStore};
 pub use shared::error::StoreError;
 pub use shared::jobs::Job;
 pub use shared::refresh::RefreshSummary;
+pub use shared::thumbnails::{
+    ThumbnailRecord, ThumbnailSelection, ThumbnailStatus, ThumbnailTarget,
+};
 pub use shared::types::{LockState, RunSummary, TopRow};
 pub use shared::writer::STREAM_BYTES;
 use sqlite::{SqliteRunWriter, SqliteStore};
@@ -240,6 +243,20 @@ impl Store {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         dispatch!(Backend, &self.backend, s => s.record_unsaved_refresh(refresh_id, summary, error).await)
+    }
+
+    /// The videos whose thumbnails `selection` wants (`trendtap thumbnails`), most prominent
+    /// first, each with its `thumbnails` row when it has one.
+    pub async fn thumbnail_targets(
+        &self,
+        selection: &ThumbnailSelection,
+    ) -> Result<Vec<ThumbnailTarget>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.thumbnail_targets(selection).await)
+    }
+
+    /// Writes `thumbnails` rows in one statement, each replacing the row of its video.
+    pub async fn save_thumbnails(&self, rows: &[ThumbnailRecord]) -> Result<(), StoreError> {
+        dispatch!(Backend, &self.backend, s => s.save_thumbnails(rows).await)
     }
 
     #[cfg(test)]

@@ -1,7 +1,8 @@
 //! trendtap's integration tests, one binary with a module per boundary:
 //! `api` (the client and the concurrent fetch against a fake YouTube on loopback),
 //! `store` (every SQL statement against the real PostgreSQL), and `cli` (the built binary end
-//! to end: exit codes, stdout, secrets).
+//! to end: exit codes, stdout, secrets), and `thumbnails` (the image downloader against a fake
+//! image host).
 
 mod api;
 mod archive;
@@ -13,3 +14,4 @@ mod refresh;
 mod resilience;
 mod store;
 mod support;
+mod thumbnails;

@@ -5,6 +5,7 @@
 mod copy;
 mod ledger;
 mod refresh;
+mod thumbnails;
 mod upsert;
 mod writer;
 

@@ -4,6 +4,7 @@
 
 mod ledger;
 mod refresh;
+mod thumbnails;
 mod time;
 mod writer;
 
