@@ -15,7 +15,7 @@ mod outcomes;
 mod sinks;
 
 use super::booking::Booking;
-use super::{fail, Context};
+use super::{fail, Context, Watch};
 use crate::budget::Usage;
 use crate::cli::FetchArgs;
 use crate::config::{self, DbConfig, FetchConfig, Source};
@@ -27,7 +27,7 @@ use crate::output;
 use crate::progress::{self, record, Progress};
 use crate::raw::{self, Archive};
 use crate::secret::Redactor;
-use crate::shutdown::{self, RunControl};
+use crate::shutdown::RunControl;
 use crate::store::{LockState, RunSummary, RunWriter, Store};
 use crate::youtube::Client;
 use budget::Planned;
@@ -51,17 +51,11 @@ pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
         Ok(cfg) => cfg,
         Err(e) => return fail(&e, &Redactor::default()),
     };
-    let ctl = RunControl::new();
-    if let Err(e) = shutdown::watch_signals(ctl.clone()) {
-        tracing::warn!("cannot watch signals: {e}");
-    }
-    if let Some(deadline) = cfg.deadline {
-        shutdown::watch_deadline(ctl.clone(), deadline);
-    }
-    let progress = Arc::new(Progress::default());
-    let display = ctx
-        .interactive
-        .then(|| progress::Display::start(progress.clone()));
+    let Watch {
+        ctl,
+        progress,
+        display,
+    } = Watch::start(ctx, cfg.deadline);
     let clock = Instant::now();
     let result = execute(&cfg, ctl, progress.clone(), &mut std::io::stdout().lock()).await;
     if let Some(display) = display {
