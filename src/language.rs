@@ -82,7 +82,8 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
     };
     let Some((script, native)) = census.strongest_non_latin() else {
         // A Latin title's lone words beside separators are names or one-word work titles.
-        return match clean::without_lone_words(&words, &parts) {
+        let telling = |w: &str| telling::languages_of_word(&w.to_lowercase()).is_some();
+        return match clean::without_lone_words(&words, &parts, telling) {
             Some(kept) => latin::latin(&kept, region),
             None => latin::latin(&latin_words, region),
         };
