@@ -11,6 +11,7 @@ pub mod fetch;
 pub mod migrate;
 pub mod quota;
 pub mod regions;
+pub mod report;
 pub mod top;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,7 @@
 
 mod copy;
 mod ledger;
+mod report;
 mod upsert;
 mod writer;
 

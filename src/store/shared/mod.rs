@@ -11,7 +11,8 @@
 //! - [`lock`]: the run lock's protocol (try, wait, mark abandoned runs, name the holder);
 //! - [`writer`]: a run's writes (one transaction, entries streamed, the first failure kept);
 //! - [`ledger`]: the quota ledger's rules and statements;
-//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate).
+//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate);
+//! - [`report`]: the reports' filters in either dialect, and the daily summary's bookkeeping.
 
 pub(crate) mod columns;
 pub(crate) mod dialect;
@@ -20,6 +21,7 @@ pub(crate) mod ledger;
 pub(crate) mod lock;
 pub(crate) mod memory;
 pub(crate) mod newest;
+pub(crate) mod report;
 pub(crate) mod runs;
 pub(crate) mod types;
 pub(crate) mod writer;

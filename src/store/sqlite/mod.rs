@@ -3,6 +3,7 @@
 //! written by [`writer`] (`json_each`). Timestamps are fixed-width UTC text ([`time`]).
 
 mod ledger;
+mod report;
 mod time;
 mod writer;
 
