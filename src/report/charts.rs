@@ -42,9 +42,13 @@ fn colour(i: usize) -> RGBColor {
 }
 
 fn svg(height: u32, draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>)) -> String {
+    svg_sized((WIDTH, height), draw)
+}
+
+fn svg_sized(size: (u32, u32), draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>)) -> String {
     let mut out = String::new();
     {
-        let area = SVGBackend::with_string(&mut out, (WIDTH, height)).into_drawing_area();
+        let area = SVGBackend::with_string(&mut out, size).into_drawing_area();
         area.fill(&WHITE).expect("drawing into a string");
         draw(&area);
         area.present().expect("drawing into a string");
@@ -139,7 +143,7 @@ pub fn rank_lines(series: &[RankSeries]) -> String {
             .y_desc("rank")
             .x_labels(8)
             .x_label_formatter(&label)
-            .y_label_formatter(&|y| format!("{:.0}", -y))
+            .y_label_formatter(&|y| format!("{}", (-y).round() as i64))
             .label_style(font(12))
             .axis_desc_style(font(13))
             .draw()
@@ -147,6 +151,10 @@ pub fn rank_lines(series: &[RankSeries]) -> String {
         for (i, s) in series.iter().enumerate() {
             let style = colour(i).stroke_width(2);
             let points = s.points.iter().map(|&(t, r)| (hours(t), -(r as f64)));
+            // Each run a dot, so that a video seen in one run still shows.
+            chart
+                .draw_series(points.clone().map(|p| Circle::new(p, 3, colour(i).filled())))
+                .expect("drawing into a string");
             chart
                 .draw_series(LineSeries::new(points, style))
                 .expect("drawing into a string")
@@ -209,7 +217,7 @@ pub fn time_to_trend(rows: &[(String, f64, f64)]) -> String {
 /// Heatmap of the Jaccard index of each pair of regions (darker: more shared videos).
 pub fn overlap_heatmap(regions: &[String], jaccard: impl Fn(usize, usize) -> f64) -> String {
     let n = regions.len().max(1);
-    let cell = (760 / n as u32).clamp(10, 60);
+    let cell = (760 / n as u32).clamp(10, 44);
     let side = cell * n as u32;
     let max = (0..regions.len())
         .flat_map(|a| {
@@ -220,7 +228,7 @@ pub fn overlap_heatmap(regions: &[String], jaccard: impl Fn(usize, usize) -> f64
         .map(|(a, b)| jaccard(a, b))
         .fold(0.0f64, f64::max)
         .max(1e-9);
-    svg(side + 90, |area| {
+    svg_sized((side + 72, side + 64), |area| {
         let mut chart = ChartBuilder::on(area)
             .margin(12)
             .x_label_area_size(40)
