@@ -153,7 +153,11 @@ pub fn rank_lines(series: &[RankSeries]) -> String {
             let points = s.points.iter().map(|&(t, r)| (hours(t), -(r as f64)));
             // Each run a dot, so that a video seen in one run still shows.
             chart
-                .draw_series(points.clone().map(|p| Circle::new(p, 3, colour(i).filled())))
+                .draw_series(
+                    points
+                        .clone()
+                        .map(|p| Circle::new(p, 3, colour(i).filled())),
+                )
                 .expect("drawing into a string");
             chart
                 .draw_series(LineSeries::new(points, style))

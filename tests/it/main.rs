@@ -7,6 +7,7 @@ mod api;
 mod archive;
 mod cli;
 mod operator;
+mod report;
 mod resilience;
 mod store;
 mod support;
