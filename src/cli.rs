@@ -301,6 +301,11 @@ pub struct ReportTableArgs {
     /// Only this table of the report (csv prints the report's first table by default).
     #[arg(long, value_name = "NAME")]
     pub table: Option<String>,
+
+    /// Print the SQL the report runs, with its parameters, and the database's plan for each
+    /// statement (PostgreSQL: EXPLAIN ANALYZE, which runs it), instead of the report.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `trendtap report video ID`.
@@ -321,6 +326,11 @@ pub struct ReportVideoArgs {
     /// Only this table (video, ranks, views; csv prints `ranks` by default).
     #[arg(long, value_name = "NAME")]
     pub table: Option<String>,
+
+    /// Print the SQL the report runs, with its parameters, and the database's plan for each
+    /// statement, instead of the report.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `trendtap report html`.

@@ -13,7 +13,7 @@ use crate::metrics::write_atomically;
 use crate::regions;
 use crate::report::charts::RankSeries;
 use crate::report::html::{self, PageData};
-use crate::report::{kinds, Filters, Report, ALL};
+use crate::report::{kinds, Explained, Filters, Query, Report, ALL};
 use crate::secret::{DatabaseUrl, Redactor};
 use crate::store::{Store, StoreError};
 
@@ -26,18 +26,6 @@ const DEFAULT_HTML_LIMIT: u32 = 10;
 /// Videos drawn in the page's rank-over-time chart.
 const RANK_LINES: usize = 5;
 
-/// The reports printed as tables.
-#[derive(Debug, Clone, Copy)]
-enum Kind<'a> {
-    Days,
-    TimeToTrend,
-    Overlap,
-    Languages,
-    Categories,
-    Channels,
-    Video(&'a str),
-}
-
 /// Runs `trendtap report`.
 pub async fn run(args: &ReportArgs, ctx: &Context) -> Exit {
     let (kind, a) = match &args.kind {
@@ -47,20 +35,22 @@ pub async fn run(args: &ReportArgs, ctx: &Context) -> Exit {
                 limit: None,
                 format: v.format,
                 table: v.table.as_deref(),
+                explain: v.explain,
             };
-            return tables(Kind::Video(&v.id), &v.filters, out, ctx).await;
+            return tables(Query::Video(&v.id), &v.filters, out, ctx).await;
         }
-        ReportKind::DaysOnTrending(a) => (Kind::Days, a),
-        ReportKind::TimeToTrend(a) => (Kind::TimeToTrend, a),
-        ReportKind::Overlap(a) => (Kind::Overlap, a),
-        ReportKind::Languages(a) => (Kind::Languages, a),
-        ReportKind::Categories(a) => (Kind::Categories, a),
-        ReportKind::Channels(a) => (Kind::Channels, a),
+        ReportKind::DaysOnTrending(a) => (Query::DaysOnTrending, a),
+        ReportKind::TimeToTrend(a) => (Query::TimeToTrend, a),
+        ReportKind::Overlap(a) => (Query::Overlap, a),
+        ReportKind::Languages(a) => (Query::Languages, a),
+        ReportKind::Categories(a) => (Query::Categories, a),
+        ReportKind::Channels(a) => (Query::Channels, a),
     };
     let out = Output {
         limit: limit(a.limit, DEFAULT_LIMIT),
         format: a.format,
         table: a.table.as_deref(),
+        explain: a.explain,
     };
     tables(kind, &a.filters, out, ctx).await
 }
@@ -70,6 +60,7 @@ struct Output<'a> {
     limit: Option<u32>,
     format: TableFormat,
     table: Option<&'a str>,
+    explain: bool,
 }
 
 /// `--limit N`: `None` (every row) for 0, the default when absent.
@@ -129,18 +120,25 @@ async fn open(url: &DatabaseUrl) -> Result<Store, StoreError> {
     Ok(store)
 }
 
-async fn tables(kind: Kind<'_>, args: &ReportFilterArgs, out: Output<'_>, ctx: &Context) -> Exit {
+async fn tables(kind: Query<'_>, args: &ReportFilterArgs, out: Output<'_>, ctx: &Context) -> Exit {
     let (filters, url) = match prepare(args, ctx).await {
         Ok(p) => p,
         Err(exit) => return exit,
     };
     let redactor = Redactor::new(url.password());
+    if out.explain {
+        let explained = async { open(&url).await?.explain(kind, &filters, out.limit).await };
+        return match explained.await {
+            Ok(statements) => print(&explain_text(&statements), &redactor),
+            Err(e) => fail(&Error::Store(e), &redactor),
+        };
+    }
     let report = async { build(&open(&url).await?, kind, &filters, out.limit).await }.await;
     let report = match report {
         Ok(r) => r,
         Err(e) => return fail(&Error::Store(e), &redactor),
     };
-    if let Kind::Video(id) = kind {
+    if let Query::Video(id) = kind {
         if report.tables.iter().all(|t| t.rows.is_empty()) {
             eprintln!("trendtap: error: video `{id}` is not in the store");
             return Exit::Failure;
@@ -159,6 +157,11 @@ async fn tables(kind: Kind<'_>, args: &ReportFilterArgs, out: Output<'_>, ctx: &
         TableFormat::Csv => report.table(None).map(|t| t.csv()).unwrap_or_default(),
         TableFormat::Json => report.json(&filters, out.limit),
     };
+    print(&text, &redactor)
+}
+
+/// Writes a command's result on stdout (a closed pipe is not an error: `| head` is not).
+fn print(text: &str, redactor: &Redactor) -> Exit {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -166,31 +169,40 @@ async fn tables(kind: Kind<'_>, args: &ReportFilterArgs, out: Output<'_>, ctx: &
     {
         Ok(()) => Exit::Ok,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
-        Err(e) => fail(&Error::Output(e), &redactor),
+        Err(e) => fail(&Error::Output(e), redactor),
     }
+}
+
+/// `--explain`: each statement, then its plan.
+fn explain_text(statements: &[Explained]) -> String {
+    let parts: Vec<String> = statements
+        .iter()
+        .map(|s| format!("{};\n\n{}\n", s.sql, s.plan))
+        .collect();
+    parts.join("\n")
 }
 
 /// Runs one report's queries and makes its tables.
 async fn build(
     store: &Store,
-    kind: Kind<'_>,
+    kind: Query<'_>,
     f: &Filters,
     limit: Option<u32>,
 ) -> Result<Report, StoreError> {
     Ok(match kind {
-        Kind::Days => {
+        Query::DaysOnTrending => {
             let (videos, buckets) = store.days_on_trending(f, limit).await?;
             kinds::days_on_trending(&videos, &buckets)
         }
-        Kind::TimeToTrend => kinds::time_to_trend(&store.time_to_trend(f).await?),
-        Kind::Overlap => {
+        Query::TimeToTrend => kinds::time_to_trend(&store.time_to_trend(f).await?),
+        Query::Overlap => {
             let (pairs, exported) = store.overlap(f, limit).await?;
             kinds::overlap(&pairs, &exported)
         }
-        Kind::Languages => kinds::languages(&store.languages(f, limit).await?),
-        Kind::Categories => kinds::categories(&store.categories(f, limit).await?),
-        Kind::Channels => kinds::channels(&store.channels(f, limit).await?, limit),
-        Kind::Video(id) => {
+        Query::Languages => kinds::languages(&store.languages(f, limit).await?),
+        Query::Categories => kinds::categories(&store.categories(f, limit).await?),
+        Query::Channels => kinds::channels(&store.channels(f, limit).await?, limit),
+        Query::Video(id) => {
             let (info, ranks, views) = store.video_history(id, f).await?;
             kinds::video(info.as_ref(), &ranks, &views)
         }

@@ -32,6 +32,34 @@ pub struct Filters {
     pub until: Option<NaiveDate>,
 }
 
+/// A report whose statements can be shown (`--explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Query<'a> {
+    /// `days-on-trending`.
+    DaysOnTrending,
+    /// `time-to-trend`.
+    TimeToTrend,
+    /// `overlap`.
+    Overlap,
+    /// `languages`.
+    Languages,
+    /// `categories`.
+    Categories,
+    /// `channels`.
+    Channels,
+    /// `video ID`.
+    Video(&'a str),
+}
+
+/// One statement of a report, as `--explain` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    /// The statement, with its parameters' values after it.
+    pub sql: String,
+    /// The database's plan.
+    pub plan: String,
+}
+
 /// A report's result: its kind and its tables, the main one first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {

@@ -26,8 +26,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::budget::{Category, ChartMemory, Grant, Reservation, Spender};
 use crate::model::{Chart, ChartKey, MergedVideo};
 use crate::report::{
-    CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, ExportedRow, Filters, LanguageRow,
-    OverlapRow, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
+    CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, Explained, ExportedRow, Filters,
+    LanguageRow, OverlapRow, Query, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
 };
 use crate::secret::DatabaseUrl;
 pub use postgres::LOCK_KEY;
@@ -265,6 +265,17 @@ impl Store {
     /// What the selected history covers (first and last entry, days, videos), and its regions.
     pub async fn coverage(&self, filters: &Filters) -> Result<(Coverage, Vec<String>), StoreError> {
         dispatch!(Backend, &self.backend, s => s.coverage(filters).await)
+    }
+
+    /// `report --explain`: each statement of a report with its parameters, and the database's
+    /// plan for it (PostgreSQL runs it: `EXPLAIN ANALYZE`).
+    pub async fn explain(
+        &self,
+        query: Query<'_>,
+        filters: &Filters,
+        limit: Option<u32>,
+    ) -> Result<Vec<Explained>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.explain(query, filters, limit).await)
     }
 
     #[cfg(test)]

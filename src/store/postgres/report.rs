@@ -10,8 +10,8 @@ use sqlx::{FromRow, Postgres};
 
 use super::PgStore;
 use crate::report::{
-    CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, ExportedRow, Filters, LanguageRow,
-    OverlapRow, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
+    CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, Explained, ExportedRow, Filters,
+    LanguageRow, OverlapRow, Query, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
 };
 use crate::store::shared::error::{query_error, StoreError};
 use crate::store::shared::report::{limit, Bind, Filter, Grain, Sql, SUMMARY, SUMMARY_LOCK_KEY};
@@ -284,6 +284,44 @@ fn bind<'q, O>(
     })
 }
 
+/// A report's filter: on `chart_days`, or on `chart_entries` after the video id for `video`.
+fn filter(query: Query<'_>, filters: &Filters) -> Filter {
+    match query {
+        Query::Video(_) => Filter::new(Sql::Postgres, Grain::Entries, filters, 2),
+        _ => Filter::new(Sql::Postgres, Grain::Days, filters, 1),
+    }
+}
+
+/// The statements a report runs, in order (one per table; `video`'s first reads `videos`).
+fn statements(query: Query<'_>, f: &Filter, n: Option<u32>) -> Vec<String> {
+    let (w, l) = (f.on("d"), limit(n));
+    match query {
+        Query::DaysOnTrending => vec![days_sql(&w, l), distribution_sql(&w)],
+        Query::TimeToTrend => vec![time_to_trend_sql(&w, f.before("b").as_deref())],
+        Query::Overlap => vec![overlap_sql(&w, l), exported_sql(&w, l)],
+        Query::Languages => vec![languages_sql(&w, l)],
+        Query::Categories => vec![categories_sql(&w, l)],
+        Query::Channels => vec![channels_sql(&w, l)],
+        Query::Video(_) => vec![ranks_sql(&f.on("e")), views_sql(&f.on("e"))],
+    }
+}
+
+/// `sql` followed by its parameters' values, as comments.
+fn with_params(sql: &str, query: Query<'_>, f: &Filter) -> String {
+    let mut out = sql.to_owned();
+    let first = match query {
+        Query::Video(id) => {
+            out.push_str(&format!("\n-- 1: {id:?}"));
+            2
+        }
+        _ => 1,
+    };
+    for (i, b) in f.binds().iter().enumerate() {
+        out.push_str(&format!("\n-- {}: {b:?}", first + i));
+    }
+    out
+}
+
 impl PgStore {
     /// Brings `chart_days` up to date with the runs stored since it last was (under an
     /// advisory lock, so that two reports never add the same run twice).
@@ -338,11 +376,14 @@ impl PgStore {
         filters: &Filters,
         n: Option<u32>,
     ) -> Result<(Vec<DaysRow>, Vec<DaysBucket>), StoreError> {
-        let f = Filter::new(Sql::Postgres, Grain::Days, filters, 1);
+        let f = filter(Query::DaysOnTrending, filters);
+        let [videos, buckets] = <[String; 2]>::try_from(statements(Query::DaysOnTrending, &f, n))
+            .expect("two statements");
         let what = "reading days on trending";
-        let videos = self.rows(&days_sql(&f.on("d"), limit(n)), &f, what).await?;
-        let buckets = self.rows(&distribution_sql(&f.on("d")), &f, what).await?;
-        Ok((videos, buckets))
+        Ok((
+            self.rows(&videos, &f, what).await?,
+            self.rows(&buckets, &f, what).await?,
+        ))
     }
 
     /// `time-to-trend`: per region, hours from publication to the first chart entry.
@@ -350,9 +391,9 @@ impl PgStore {
         &self,
         filters: &Filters,
     ) -> Result<Vec<TimeToTrendRow>, StoreError> {
-        let f = Filter::new(Sql::Postgres, Grain::Days, filters, 1);
-        let sql = time_to_trend_sql(&f.on("d"), f.before("b").as_deref());
-        self.rows(&sql, &f, "reading time to trend").await
+        let f = filter(Query::TimeToTrend, filters);
+        let sql = &statements(Query::TimeToTrend, &f, None)[0];
+        self.rows(sql, &f, "reading time to trend").await
     }
 
     /// `overlap`: each region's most similar regions, and its most exported videos.
@@ -361,15 +402,14 @@ impl PgStore {
         filters: &Filters,
         n: Option<u32>,
     ) -> Result<(Vec<OverlapRow>, Vec<ExportedRow>), StoreError> {
-        let f = Filter::new(Sql::Postgres, Grain::Days, filters, 1);
+        let f = filter(Query::Overlap, filters);
+        let [pairs, exported] =
+            <[String; 2]>::try_from(statements(Query::Overlap, &f, n)).expect("two statements");
         let what = "reading the overlap of regions";
-        let pairs = self
-            .rows(&overlap_sql(&f.on("d"), limit(n)), &f, what)
-            .await?;
-        let exported = self
-            .rows(&exported_sql(&f.on("d"), limit(n)), &f, what)
-            .await?;
-        Ok((pairs, exported))
+        Ok((
+            self.rows(&pairs, &f, what).await?,
+            self.rows(&exported, &f, what).await?,
+        ))
     }
 
     /// `languages`: each language's share of each region's videos.
@@ -378,9 +418,9 @@ impl PgStore {
         filters: &Filters,
         n: Option<u32>,
     ) -> Result<Vec<LanguageRow>, StoreError> {
-        let f = Filter::new(Sql::Postgres, Grain::Days, filters, 1);
-        let sql = languages_sql(&f.on("d"), limit(n));
-        self.rows(&sql, &f, "reading the language mix").await
+        let f = filter(Query::Languages, filters);
+        let sql = &statements(Query::Languages, &f, n)[0];
+        self.rows(sql, &f, "reading the language mix").await
     }
 
     /// `categories`: each category's share of each region's videos.
@@ -389,9 +429,9 @@ impl PgStore {
         filters: &Filters,
         n: Option<u32>,
     ) -> Result<Vec<CategoryRow>, StoreError> {
-        let f = Filter::new(Sql::Postgres, Grain::Days, filters, 1);
-        let sql = categories_sql(&f.on("d"), limit(n));
-        self.rows(&sql, &f, "reading the category mix").await
+        let f = filter(Query::Categories, filters);
+        let sql = &statements(Query::Categories, &f, n)[0];
+        self.rows(sql, &f, "reading the category mix").await
     }
 
     /// `channels`: the channels with the most chart entries and the most videos.
@@ -400,9 +440,9 @@ impl PgStore {
         filters: &Filters,
         n: Option<u32>,
     ) -> Result<Vec<ChannelRow>, StoreError> {
-        let f = Filter::new(Sql::Postgres, Grain::Days, filters, 1);
-        let sql = channels_sql(&f.on("d"), limit(n));
-        self.rows(&sql, &f, "reading the channels").await
+        let f = filter(Query::Channels, filters);
+        let sql = &statements(Query::Channels, &f, n)[0];
+        self.rows(sql, &f, "reading the channels").await
     }
 
     /// `video ID`: the video, its rank in each chart at each run, its views at each run.
@@ -417,42 +457,63 @@ impl PgStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(query_error(what))?;
-        let f = Filter::new(Sql::Postgres, Grain::Entries, filters, 2);
-        let ranks = bind(
-            sqlx::query_as(&ranks_sql(&f.on("e"))).bind(video_id),
-            f.binds(),
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(query_error(what))?;
-        let views = bind(
-            sqlx::query_as(&views_sql(&f.on("e"))).bind(video_id),
-            f.binds(),
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(query_error(what))?;
+        let query = Query::Video(video_id);
+        let f = filter(query, filters);
+        let [ranks, views] =
+            <[String; 2]>::try_from(statements(query, &f, None)).expect("two statements");
+        let ranks = bind(sqlx::query_as(&ranks).bind(video_id), f.binds())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error(what))?;
+        let views = bind(sqlx::query_as(&views).bind(video_id), f.binds())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error(what))?;
         Ok((info, ranks, views))
     }
 
     /// What the selected history covers, and its regions.
     pub async fn coverage(&self, filters: &Filters) -> Result<(Coverage, Vec<String>), StoreError> {
-        let f = Filter::new(Sql::Postgres, Grain::Days, filters, 1);
+        let f = filter(Query::DaysOnTrending, filters);
         let what = "reading what the history covers";
         let coverage = bind(sqlx::query_as(&coverage_sql(&f.on("d"))), f.binds())
             .fetch_one(&self.pool)
             .await
             .map_err(query_error(what))?;
-        let regions: Vec<(String,)> = self
-            .rows(
-                &format!(
-                    "SELECT DISTINCT d.region FROM chart_days d WHERE {} ORDER BY 1",
-                    f.on("d")
-                ),
-                &f,
-                what,
-            )
-            .await?;
+        let sql = format!(
+            "SELECT DISTINCT d.region FROM chart_days d WHERE {} ORDER BY 1",
+            f.on("d")
+        );
+        let regions: Vec<(String,)> = self.rows(&sql, &f, what).await?;
         Ok((coverage, regions.into_iter().map(|(r,)| r).collect()))
+    }
+
+    /// Each statement of `query` with its parameters, and PostgreSQL's plan for it
+    /// (`EXPLAIN (ANALYZE, BUFFERS)`: the statement runs).
+    pub async fn explain(
+        &self,
+        query: Query<'_>,
+        filters: &Filters,
+        n: Option<u32>,
+    ) -> Result<Vec<Explained>, StoreError> {
+        let f = filter(query, filters);
+        let mut out = Vec::new();
+        for sql in statements(query, &f, n) {
+            let text = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
+            let mut q = sqlx::query_as::<_, (String,)>(&text);
+            if let Query::Video(id) = query {
+                q = q.bind(id.to_owned());
+            }
+            let lines = bind(q, f.binds())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_error("explaining a report"))?;
+            let plan: Vec<String> = lines.into_iter().map(|(l,)| l).collect();
+            out.push(Explained {
+                sql: with_params(&sql, query, &f),
+                plan: plan.join("\n"),
+            });
+        }
+        Ok(out)
     }
 }
