@@ -5,6 +5,7 @@
 mod copy;
 mod ledger;
 mod report;
+mod report_run;
 mod upsert;
 mod writer;
 

@@ -3,12 +3,15 @@
 //! bookkeeping. Each report's statement itself lives in `store::{postgres,sqlite}::report`,
 //! one per dialect; README.md ("Reports") points analysts there.
 //!
-//! The reports read `chart_days`, one row per video per chart per UTC day of
-//! `chart_entries.fetched_at` (migration 20261207000006), never the entries themselves (but for
-//! one video's history). It is brought up to date at the start of each report from the runs
-//! stored since ([`SUMMARY`]'s `through_run_id`): a run's entries are committed at once, and runs
-//! are serialized by the run lock, so every run with a larger id than the last one summarized is
-//! new and complete.
+//! The reports read summaries of `chart_entries` (migration 20261207000006), never the entries
+//! themselves (but for one video's history): `chart_days`, one row per video per chart per UTC
+//! day of `fetched_at`, and the all-time totals per region and video (`region_videos`) and per
+//! video (`video_totals`), which answer the reports without a period or a category ([`totals`]).
+//! They are brought up to date at the start of each report from the runs stored since
+//! ([`SUMMARY`]'s `through_run_id`): a run's entries are committed at once, and runs are
+//! serialized by the run lock, so every run with a larger id than the last one summarized is new
+//! and complete. The totals of the pairs and videos a new run touched are recomputed from
+//! `chart_days`, so they are always what `chart_days` says.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
@@ -100,6 +103,11 @@ impl Filter {
         &self.binds
     }
 
+    /// No filter at all.
+    pub fn is_empty(&self) -> bool {
+        self.binds.is_empty()
+    }
+
     fn param(&self, n: usize) -> String {
         match self.sql {
             Sql::Postgres => format!("${n}"),
@@ -169,6 +177,12 @@ fn join(conditions: Vec<String>) -> String {
     } else {
         conditions.join(" AND ")
     }
+}
+
+/// Whether the all-time totals (`region_videos`, `video_totals`) answer a report with these
+/// filters: neither a period nor a chart category (a region is fine).
+pub(crate) fn totals(f: &Filters) -> bool {
+    f.since.is_none() && f.until.is_none() && f.categories.is_empty()
 }
 
 /// A `--limit` as a literal for `row_number() <= N` (no limit: every row).

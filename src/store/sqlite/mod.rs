@@ -4,6 +4,7 @@
 
 mod ledger;
 mod report;
+mod report_run;
 mod time;
 mod writer;
 

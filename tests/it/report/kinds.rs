@@ -14,6 +14,7 @@ both!(
     channels_rank_by_entries_and_by_videos,
     video_shows_its_rank_in_each_chart_and_its_views_at_each_run,
     reports_between_runs_see_every_run_once,
+    all_time_totals_and_daily_rows_give_the_same_answers,
 );
 
 async fn days_on_trending_counts_utc_days_of_the_fetch_times(kind: Kind) {
@@ -367,5 +368,30 @@ async fn reports_between_runs_see_every_run_once(kind: Kind) {
         let (a, b) = (json(&db, args).await, json(&whole, args).await);
         assert_eq!(a, b, "{args:?}");
         assert_eq!(json(&db, args).await, a, "{args:?} again");
+    }
+}
+
+/// Without a period or a category the reports read the all-time totals; with a period that
+/// covers everything they read `chart_days`: the answers are the same.
+async fn all_time_totals_and_daily_rows_give_the_same_answers(kind: Kind) {
+    let db = with_history(kind).await;
+    for report in [
+        "days-on-trending",
+        "time-to-trend",
+        "overlap",
+        "languages",
+        "categories",
+        "channels",
+    ] {
+        for region in [None, Some("GB,JP")] {
+            let mut args = vec![report];
+            args.extend(region.map(|r| ["--region", r]).into_iter().flatten());
+            let mut totals = json(&db, &args).await;
+            args.extend(["--since", "2026-10-01", "--until", "2026-12-31"]);
+            let mut daily = json(&db, &args).await;
+            totals["filters"] = serde_json::Value::Null;
+            daily["filters"] = serde_json::Value::Null;
+            assert_eq!(totals, daily, "{args:?}");
+        }
     }
 }
