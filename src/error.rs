@@ -83,6 +83,14 @@ pub enum Error {
     /// Writing the result (stdout) failed.
     #[error("cannot write the result to stdout: {0}")]
     Output(#[source] std::io::Error),
+    /// Writing a result file failed (nothing is left under its name).
+    #[error("cannot write {path}: {source}")]
+    WriteFile {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -91,9 +99,11 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Config(_) => Exit::Usage,
             Error::Locked { .. } => Exit::Locked,
-            Error::Store(_) | Error::Archive(_) | Error::Output(_) | Error::Thumbnails(_) => {
-                Exit::Failure
-            }
+            Error::Store(_)
+            | Error::Archive(_)
+            | Error::Output(_)
+            | Error::Thumbnails(_)
+            | Error::WriteFile { .. } => Exit::Failure,
         }
     }
 

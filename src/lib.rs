@@ -22,6 +22,7 @@ pub mod output;
 pub mod progress;
 pub mod raw;
 pub mod regions;
+pub mod report;
 pub mod secret;
 pub mod shutdown;
 pub mod store;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> Exit {
         Command::Top(args) => commands::top::run(&args, &ctx).await,
         Command::Quota(args) => commands::quota::run(&args, &ctx).await,
         Command::Refresh(args) => commands::refresh::run(&args, &ctx).await,
+        Command::Report(args) => commands::report::run(&args, &ctx).await,
         Command::Doctor(args) => commands::doctor::run(&args, &ctx).await,
         Command::Regions => commands::regions::run(),
         Command::Completions { shell } => commands::completions::completions(shell),

@@ -14,6 +14,7 @@ pub mod migrate;
 pub mod quota;
 pub mod refresh;
 pub mod regions;
+pub mod report;
 pub mod thumbnails;
 pub mod top;
 

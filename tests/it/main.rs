@@ -11,6 +11,7 @@ mod lang_eval;
 mod operator;
 mod quota;
 mod refresh;
+mod report;
 mod resilience;
 mod store;
 mod support;
