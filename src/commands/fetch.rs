@@ -55,7 +55,13 @@ pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
         .interactive
         .then(|| progress::Display::start(progress.clone()));
     let clock = Instant::now();
-    let result = execute(&cfg, ctl, progress.clone(), &mut std::io::stdout().lock()).await;
+    let result = execute(
+        &cfg,
+        ctl.clone(),
+        progress.clone(),
+        &mut std::io::stdout().lock(),
+    )
+    .await;
     if let Some(display) = display {
         display.finish();
         if let Ok(end) = &result {
@@ -64,7 +70,8 @@ pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
         }
     }
     match result {
-        Ok(end) => report_end(&end),
+        // What stopped the run, in its own words (the API's, the store's): redacted.
+        Ok(end) => report_end(&end, ctl.detail().map(|d| cfg.redactor().redact(d))),
         Err(e) => fail(&e, &cfg.redactor()),
     }
 }
@@ -80,6 +87,11 @@ pub async fn execute(
 ) -> Result<RunEnd, Error> {
     let started_at = Utc::now();
     let clock = Instant::now();
+    // Issue 18: a --save-raw folder that cannot be written is a usage error (exit 2), found
+    // before the store is opened and before any request.
+    if let (Some(root), Source::Api(_)) = (&cfg.save_raw, &cfg.source) {
+        raw::check_writable(root)?;
+    }
     let replayed = read_archive(cfg, &progress)?;
     let (regions, categories) = match &replayed {
         Some((fetch, _)) => charts_of(&fetch.outcomes),
@@ -91,6 +103,11 @@ pub async fn execute(
         None => None,
     };
     record(&progress.timings.setup_us, setup);
+    // Issue 18: a store that fails mid-run stops the fetch (with --save-raw, the archive is
+    // completed instead, to be stored later).
+    if let Some((store, _)) = &store {
+        shutdown::watch_store(ctl.clone(), store.failure(), cfg.save_raw.clone());
+    }
     let seen_at = replayed
         .as_ref()
         .map_or(started_at, |(_, seen_at)| *seen_at);
@@ -128,7 +145,9 @@ pub async fn execute(
                 charts: &fetch.outcomes,
                 api_requests: requests,
             };
-            end.stored = store_run(store, *run_id, writer, &fetch, &merged, &summary, cfg).await?;
+            end.stored = store_run(store, *run_id, writer, &fetch, &merged, &summary, cfg)
+                .await
+                .map_err(|e| e.with_archive(cfg.save_raw.as_deref()))?;
         }
         _ => output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
             .map_err(Error::Output)?,
@@ -379,7 +398,7 @@ async fn open_run(
 }
 
 /// One closing line for runs that did not end cleanly; cron mails stderr, so it must say it all.
-fn report_end(end: &RunEnd) -> Exit {
+fn report_end(end: &RunEnd, detail: Option<String>) -> Exit {
     let total = end.charts_done + end.charts_failed;
     let done = end.charts_done;
     let stored = if end.stored { "stored" } else { "kept" };
@@ -392,7 +411,14 @@ fn report_end(end: &RunEnd) -> Exit {
             );
         }
         Some(Halt::BadKey) => eprintln!(
-            "trendtap: error: the YouTube API rejected the key: check YOUTUBE_API_KEY or api_key_file, and that the key may call the YouTube Data API v3. {done} of {total} charts were {stored}."
+            "trendtap: error: {}. {done} of {total} charts were {stored}.",
+            detail.unwrap_or_else(|| "the YouTube API rejected the key: check the key (YOUTUBE_API_KEY or api_key_file) and that it may call the YouTube Data API v3".to_owned())
+        ),
+        // Issue 18: a request every chart shares refused, the first charts failing alike, a
+        // store failing mid-run: the run stopped at once, and says why in the words it got.
+        Some(h @ (Halt::Rejected | Halt::Repeated | Halt::Store)) => eprintln!(
+            "trendtap: error: the run stopped ({h}): {}. {done} of {total} charts were {stored}.",
+            detail.as_deref().unwrap_or("see above")
         ),
         Some(h @ (Halt::Sigint | Halt::Sigterm)) => eprintln!(
             "trendtap: interrupted ({h}); {done} of {total} complete charts were {stored}."

@@ -16,12 +16,14 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::error::Halt;
 use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus};
 use crate::progress::{record, Progress};
 use crate::shutdown::RunControl;
 use crate::youtube::Client;
 
-pub(crate) use chart::{collect_page, new_outcome};
+pub use chart::CHART_CAP;
+pub(crate) use chart::{collect_page, new_outcome, Collected};
 
 /// Everything a finished fetch knows.
 #[derive(Debug, Default)]
@@ -53,8 +55,9 @@ impl ChartSink for () {
     async fn chart(&mut self, _chart: &Chart, _last: bool) {}
 }
 
-/// Where pages go as received (the raw archive), from the chart tasks. A failure fails the
-/// chart: its page would be missing from the archive.
+/// Where pages go as received (the raw archive), from the chart tasks. A page the sink cannot
+/// take is the sink's to report (and to leave out of what it records): the chart goes on, and
+/// its data still reaches the chart sink.
 pub trait PageSink: Send + Sync {
     /// Takes page `page` (1-based) of chart `key`, as the API sent it.
     fn page(&self, key: &ChartKey, page: u32, body: &[u8]) -> std::io::Result<()>;
@@ -80,7 +83,9 @@ pub fn plan(regions: &[&'static str], categories: &[String]) -> Vec<ChartKey> {
 /// The semaphore is taken around each page's request, its retries included (not around a
 /// chart): a throttled API sees no more requests while a backoff is waited out, and saving and
 /// normalizing a page hold no slot. A chart task that panics fails its chart with the panic's
-/// message; the other charts go on.
+/// message; the other charts go on. When the first [`EARLY_CHARTS`] charts to finish all failed
+/// with the same error, the run stops ([`Halt::Repeated`]): every other chart would likely
+/// spend its unit to fail the same way.
 pub async fn fetch_all(
     client: &Arc<Client>,
     plan: Vec<ChartKey>,
@@ -115,22 +120,24 @@ pub async fn fetch_all(
         keys.insert(handle.id(), (index, key));
     }
     let mut results = Vec::with_capacity(tasks.len());
+    let mut early = EarlyFailures::default();
     while let Some(joined) = tasks.join_next_with_id().await {
-        let (id, (chart, outcome)) = match joined {
+        let (id, finished) = match joined {
             Ok(done) => done,
-            Err(err) => (
-                err.id(),
-                (None, panicked(&keys[&err.id()].1, err, progress)),
-            ),
+            Err(err) => (err.id(), panicked(&keys[&err.id()].1, err, progress)),
         };
         let last = tasks.is_empty();
         if last {
             record(&progress.timings.fetch_us, fetching);
         }
-        if let Some(chart) = &chart {
+        if let Some(why) = early.finished(&finished) {
+            tracing::error!("{why}: stopping the run");
+            ctl.stop_with(Halt::Repeated, why);
+        }
+        if let Some(chart) = &finished.chart {
             sink.chart(chart, last).await;
         }
-        results.push((keys[&id].0, (chart, outcome)));
+        results.push((keys[&id].0, (finished.chart, finished.outcome)));
     }
     results.sort_by_key(|(index, _)| *index);
     let mut fetch = Fetch::default();
@@ -141,8 +148,47 @@ pub async fn fetch_all(
     fetch
 }
 
+/// How many of the first charts to finish, all failing alike, stop the run.
+pub const EARLY_CHARTS: usize = 3;
+
+/// Watches the first [`EARLY_CHARTS`] charts to finish.
+#[derive(Debug, Default)]
+struct EarlyFailures {
+    finished: usize,
+    /// The first one's failure: its signature and its error.
+    first: Option<(String, String)>,
+    /// One of them did not fail like the first.
+    unlike: bool,
+}
+
+impl EarlyFailures {
+    /// Counts a finished chart; returns why the run must stop when it is the last of the first
+    /// [`EARLY_CHARTS`] and all of them failed with the same error.
+    fn finished(&mut self, chart: &chart::Finished) -> Option<String> {
+        self.finished += 1;
+        if self.finished > EARLY_CHARTS || self.unlike {
+            return None;
+        }
+        match (&chart.cause, &self.first) {
+            (Some(cause), None) => {
+                let error = chart.outcome.error.clone().unwrap_or_default();
+                self.first = Some((cause.clone(), error));
+            }
+            (Some(cause), Some((first, _))) if cause == first => {}
+            _ => {
+                self.unlike = true;
+                return None;
+            }
+        }
+        let (_, error) = self.first.as_ref()?;
+        (self.finished == EARLY_CHARTS).then(|| {
+            format!("the first {EARLY_CHARTS} charts to finish all failed with the same error, so the others would likely fail too ({error})")
+        })
+    }
+}
+
 /// The outcome of a chart whose task panicked (or was cancelled).
-fn panicked(key: &ChartKey, err: tokio::task::JoinError, progress: &Progress) -> ChartOutcome {
+fn panicked(key: &ChartKey, err: tokio::task::JoinError, progress: &Progress) -> chart::Finished {
     progress.charts_done.fetch_add(1, Ordering::Relaxed);
     let why = match err.try_into_panic() {
         Ok(payload) => payload
@@ -158,5 +204,9 @@ fn panicked(key: &ChartKey, err: tokio::task::JoinError, progress: &Progress) ->
     outcome.error = Some(format!(
         "{key}: internal error (the chart's task panicked: {why})"
     ));
-    outcome
+    chart::Finished {
+        chart: None,
+        outcome,
+        cause: None,
+    }
 }

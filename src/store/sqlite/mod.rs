@@ -9,6 +9,7 @@ mod writer;
 use std::fs::{File, TryLockError};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -19,6 +20,7 @@ use sqlx::Row;
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::SQLITE;
 use crate::store::shared::error::{query_error, StoreError};
+use crate::store::shared::health::StoreHealth;
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
 use crate::store::shared::types::{LockState, RunSummary, TopRow};
@@ -35,8 +37,17 @@ pub(crate) struct SqliteStore {
     pool: SqlitePool,
     path: PathBuf,
     target: String,
-    /// `<database>.lock`, locked for the run; the OS releases it when the process ends.
+    /// `<database>.lock`, locked for the run; the OS releases it when the process ends (it
+    /// cannot be lost while the process lives: only writes can fail mid-run).
     lock: Option<File>,
+    /// Whether the store can still take the run.
+    health: Arc<StoreHealth>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.health.close();
+    }
 }
 
 impl SqliteStore {
@@ -68,6 +79,7 @@ impl SqliteStore {
             target: format!("sqlite://{}", path.display()),
             path,
             lock: None,
+            health: Arc::default(),
         })
     }
 
@@ -127,6 +139,11 @@ impl SqliteStore {
         Ok(state)
     }
 
+    /// Whether the store can still take the run.
+    pub fn health(&self) -> Arc<StoreHealth> {
+        self.health.clone()
+    }
+
     /// Records the start of a run (status `running`) and returns its id.
     pub async fn begin_run(
         &self,
@@ -147,7 +164,7 @@ impl SqliteStore {
 
     /// A writer for the data of run `run_id`, whose videos were seen at `seen_at`.
     pub fn begin_writes(&self, run_id: i64, seen_at: DateTime<Utc>) -> SqliteRunWriter {
-        SqliteRunWriter::new(self.pool.clone(), run_id, seen_at)
+        SqliteRunWriter::new(self.pool.clone(), run_id, seen_at, self.health.clone())
     }
 
     /// Completes the `runs` row of a run whose data was not stored.
