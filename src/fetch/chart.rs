@@ -3,12 +3,13 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use chrono::Utc;
 use tokio::sync::Semaphore;
 
-use super::PageSink;
+use super::{EarlyFailures, PageSink};
 use crate::error::Halt;
 use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus, Video};
 use crate::normalize;
@@ -43,17 +44,29 @@ pub(super) struct Shared<'a> {
     pub pages: Option<&'a dyn PageSink>,
     /// Counters.
     pub progress: &'a Progress,
+    /// The run's check of its first charts to finish.
+    pub early: &'a Mutex<EarlyFailures>,
 }
 
-/// A chart task's result: the chart when complete, its outcome, and for a chart that failed,
-/// what its failure shares with other charts' ([`ApiError::signature`]).
+impl Shared<'_> {
+    /// Counts a chart that finished (`cause`: its failure's [`ApiError::signature`]), and stops
+    /// the run when its first charts all failed alike. A failed chart is counted while its
+    /// request slot is still held, so that no other request starts before the stop.
+    fn finished(&self, cause: Option<String>, error: Option<&str>) {
+        let mut early = self.early.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(why) = early.finished(cause, error) {
+            tracing::error!("{why}: stopping the run");
+            self.ctl.stop_with(Halt::Repeated, why);
+        }
+    }
+}
+
+/// A chart task's result: the chart when complete, and its outcome.
 pub(super) struct Finished {
     /// The complete chart.
     pub chart: Option<Chart>,
     /// How it ended.
     pub outcome: ChartOutcome,
-    /// The failure's signature, for the run's check of its first charts.
-    pub cause: Option<String>,
 }
 
 /// Fetches one chart, following nextPageToken up to `max_pages`, normalizing each page as it
@@ -68,15 +81,11 @@ pub(super) async fn fetch_chart(run: Shared<'_>, key: ChartKey, max_pages: u32) 
     let mut tokens = HashSet::new();
 
     loop {
-        let page = match next_page(&run, &key, token.as_deref(), &mut outcome).await {
-            Ok(page) => page,
-            Err(cause) => {
-                return Finished {
-                    chart: None,
-                    outcome,
-                    cause,
-                }
-            }
+        let Some(page) = next_page(&run, &key, token.as_deref(), &mut outcome).await else {
+            return Finished {
+                chart: None,
+                outcome,
+            };
         };
         collect_page(
             &key,
@@ -104,6 +113,7 @@ pub(super) async fn fetch_chart(run: Shared<'_>, key: ChartKey, max_pages: u32) 
         token = Some(next);
     }
     outcome.videos = collected.entries.len() as u32;
+    run.finished(None, None);
     let chart = Chart {
         key,
         fetched_at: Utc::now(),
@@ -112,25 +122,20 @@ pub(super) async fn fetch_chart(run: Shared<'_>, key: ChartKey, max_pages: u32) 
     Finished {
         chart: Some(chart),
         outcome,
-        cause: None,
     }
 }
 
 /// Videos a chart holds at most (four pages of 50): items past it are not kept.
 pub const CHART_CAP: u32 = 200;
 
-/// Why a chart ends before its last page: `Some(signature)` for a failure other charts may
-/// share, `None` otherwise (no chart, a halt, a transient failure).
-type Stop = Option<String>;
-
-/// The chart's next page, requested under a slot and handed to the page sink; or why the chart
-/// ends here, with `outcome` saying how.
+/// The chart's next page, requested under a slot and handed to the page sink; or `None` when
+/// the chart ends here, with `outcome` saying why.
 async fn next_page(
     run: &Shared<'_>,
     key: &ChartKey,
     token: Option<&str>,
     outcome: &mut ChartOutcome,
-) -> Result<Page, Stop> {
+) -> Option<Page> {
     let (ctl, progress) = (run.ctl, run.progress);
     let permit = tokio::select! {
         biased;
@@ -140,7 +145,7 @@ async fn next_page(
     // Held until the answer is classified: a quota or key error stops the run before
     // another request can take the slot.
     let Some(permit) = permit else {
-        return Err(stopped(outcome, halted_message(ctl)));
+        return stopped(outcome, halted_message(ctl));
     };
     let fetched = tokio::select! {
         () = ctl.abort_token().cancelled() => None,
@@ -148,7 +153,7 @@ async fn next_page(
     };
     let Some(fetched) = fetched else {
         let why = format!("{} (request cancelled in flight)", halted_message(ctl));
-        return Err(stopped(outcome, why));
+        return stopped(outcome, why);
     };
     outcome.requests += fetched.attempts;
     progress
@@ -157,7 +162,10 @@ async fn next_page(
     progress.answered.fetch_add(1, Ordering::Relaxed);
     let page = match fetched.result {
         Ok(page) => page,
-        Err(err) => return Err(failed(key, err, fetched.attempts, ctl, outcome)),
+        Err(err) => {
+            failed(run, key, err, fetched.attempts, outcome);
+            return None;
+        }
     };
     // The slot is for the network: the next request may start while this page is saved
     // and normalized.
@@ -170,11 +178,11 @@ async fn next_page(
             tracing::debug!(chart = %key, "raw page not saved: {e}");
         }
     }
-    Ok(page)
+    Some(page)
 }
 
 /// The chart stopped before completion (the run is halting).
-fn stopped(outcome: &mut ChartOutcome, why: String) -> Stop {
+fn stopped(outcome: &mut ChartOutcome, why: String) -> Option<Page> {
     outcome.status = ChartStatus::Incomplete;
     outcome.error = Some(why);
     None
@@ -183,16 +191,18 @@ fn stopped(outcome: &mut ChartOutcome, why: String) -> Stop {
 /// The page's request failed: a missing chart, a failure of this chart, or one that stops the
 /// whole run (quota, key, a request every chart shares refused).
 fn failed(
+    run: &Shared<'_>,
     key: &ChartKey,
     err: ApiError,
     attempts: u32,
-    ctl: &RunControl,
     outcome: &mut ChartOutcome,
-) -> Stop {
+) {
+    let ctl = run.ctl;
     if matches!(err, ApiError::NoChart { .. }) && outcome.pages == 0 {
         tracing::info!(chart = %key, "no chart for this region and category");
         outcome.status = ChartStatus::NoChart;
-        return None;
+        run.finished(None, None);
+        return;
     }
     match (&err, err.scope()) {
         (ApiError::Quota { .. }, _) => ctl.stop_with(Halt::Quota, err.to_string()),
@@ -211,7 +221,7 @@ fn failed(
         ChartStatus::Failed
     };
     outcome.error = Some(format!("{key} page {}: {err}{attempts}", outcome.pages + 1));
-    err.signature()
+    run.finished(err.signature(), outcome.error.as_deref());
 }
 
 /// A chart's entries as its pages arrive.

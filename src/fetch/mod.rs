@@ -10,13 +10,12 @@ pub mod replay;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::error::Halt;
 use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus};
 use crate::progress::{record, Progress};
 use crate::shutdown::RunControl;
@@ -98,11 +97,17 @@ pub async fn fetch_all(
     let fetching = Instant::now();
     let slots = Arc::new(Semaphore::new(limits.concurrency));
     progress.charts_total.store(plan.len(), Ordering::Relaxed);
+    let early = Arc::new(Mutex::new(EarlyFailures::default()));
     let mut tasks = JoinSet::new();
     let mut keys = HashMap::with_capacity(plan.len());
     for (index, key) in plan.into_iter().enumerate() {
-        let (client, slots, ctl, progress) =
-            (client.clone(), slots.clone(), ctl.clone(), progress.clone());
+        let (client, slots, ctl, progress, early) = (
+            client.clone(),
+            slots.clone(),
+            ctl.clone(),
+            progress.clone(),
+            early.clone(),
+        );
         let task_key = key.clone();
         let pages = pages.clone();
         let handle = tasks.spawn(async move {
@@ -112,6 +117,7 @@ pub async fn fetch_all(
                 ctl: &ctl,
                 pages: pages.as_deref(),
                 progress: &progress,
+                early: &early,
             };
             let fetched = chart::fetch_chart(shared, task_key, limits.max_pages).await;
             progress.charts_done.fetch_add(1, Ordering::Relaxed);
@@ -120,7 +126,6 @@ pub async fn fetch_all(
         keys.insert(handle.id(), (index, key));
     }
     let mut results = Vec::with_capacity(tasks.len());
-    let mut early = EarlyFailures::default();
     while let Some(joined) = tasks.join_next_with_id().await {
         let (id, finished) = match joined {
             Ok(done) => done,
@@ -129,10 +134,6 @@ pub async fn fetch_all(
         let last = tasks.is_empty();
         if last {
             record(&progress.timings.fetch_us, fetching);
-        }
-        if let Some(why) = early.finished(&finished) {
-            tracing::error!("{why}: stopping the run");
-            ctl.stop_with(Halt::Repeated, why);
         }
         if let Some(chart) = &finished.chart {
             sink.chart(chart, last).await;
@@ -153,7 +154,7 @@ pub const EARLY_CHARTS: usize = 3;
 
 /// Watches the first [`EARLY_CHARTS`] charts to finish.
 #[derive(Debug, Default)]
-struct EarlyFailures {
+pub(crate) struct EarlyFailures {
     finished: usize,
     /// The first one's failure: its signature and its error.
     first: Option<(String, String)>,
@@ -162,19 +163,19 @@ struct EarlyFailures {
 }
 
 impl EarlyFailures {
-    /// Counts a finished chart; returns why the run must stop when it is the last of the first
-    /// [`EARLY_CHARTS`] and all of them failed with the same error.
-    fn finished(&mut self, chart: &chart::Finished) -> Option<String> {
+    /// Counts a finished chart (`cause`: the signature of its failure, `None` for a chart that
+    /// did not fail or might not fail again; `error`: its error); returns why the run must stop
+    /// when it is the last of the first [`EARLY_CHARTS`] and all of them failed alike.
+    fn finished(&mut self, cause: Option<String>, error: Option<&str>) -> Option<String> {
         self.finished += 1;
         if self.finished > EARLY_CHARTS || self.unlike {
             return None;
         }
-        match (&chart.cause, &self.first) {
+        match (cause, &self.first) {
             (Some(cause), None) => {
-                let error = chart.outcome.error.clone().unwrap_or_default();
-                self.first = Some((cause.clone(), error));
+                self.first = Some((cause, error.unwrap_or_default().to_owned()));
             }
-            (Some(cause), Some((first, _))) if cause == first => {}
+            (Some(cause), Some((first, _))) if cause == *first => {}
             _ => {
                 self.unlike = true;
                 return None;
@@ -207,6 +208,5 @@ fn panicked(key: &ChartKey, err: tokio::task::JoinError, progress: &Progress) ->
     chart::Finished {
         chart: None,
         outcome,
-        cause: None,
     }
 }

@@ -6,7 +6,9 @@
 mod api;
 mod archive;
 mod cli;
+mod hostile;
 mod operator;
 mod resilience;
+mod stops;
 mod store;
 mod support;
