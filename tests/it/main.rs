@@ -11,4 +11,5 @@ mod operator;
 mod resilience;
 mod stops;
 mod store;
+mod store_failure;
 mod support;
