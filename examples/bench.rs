@@ -6,12 +6,13 @@
 //! ```text
 //! cargo build --release                                     # the binary under test
 //! cargo run --release --example bench                      # every scenario
-//! cargo run --release --example bench -- cpu               # one: bandwidth cpu throughput latency scaling
+//! cargo run --release --example bench -- cpu               # one: bandwidth cpu lang sweep throughput latency scaling
 //! TRENDTAP_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres  (the default)
 //! TRENDTAP_BENCH_LOG=1                                      # print the binary's JSON log
 //! ```
 //!
-//! The `cpu` scenario runs the CPU stages alone, in this process, on the same pages.
+//! The `cpu` scenario runs the CPU stages alone, in this process, on the same pages; `lang`
+//! times title language detection alone on real multi-language charts (`support/lang_bench.rs`).
 //!
 //! Pages are built before the run from real 2017-18 trending rows (titles, channels, tags,
 //! counts) with synthetic ids, projected with the client's `fields=` selector and gzipped as
@@ -24,6 +25,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[allow(dead_code)]
 #[path = "../tests/it/support/fake.rs"]
 mod fake;
+
+#[path = "support/lang_bench.rs"]
+mod lang_bench;
+#[path = "support/sweep.rs"]
+mod sweep;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -723,6 +729,12 @@ async fn main() {
     }
     if matches!(which.as_str(), "all" | "cpu") {
         cpu();
+    }
+    if matches!(which.as_str(), "all" | "lang") {
+        lang_bench::run();
+    }
+    if matches!(which.as_str(), "all" | "sweep") {
+        sweep::run(&binary()).await;
     }
     if matches!(which.as_str(), "all" | "throughput") {
         throughput(&admin).await;

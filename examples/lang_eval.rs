@@ -1,6 +1,8 @@
-//! Scores trendtap's title language detection on the labelled set `tests/data/lang_eval.tsv`,
-//! side by side with plain whatlang (its answer, always) and whatlang when it calls itself
-//! reliable. See `tests/data/lang_eval.md` for how the set was made, `BENCHMARKS.md` for results.
+//! Scores trendtap's title language detection on the labelled set `tests/data/lang_eval.tsv`
+//! (read at run time), side by side with plain whatlang (its answer, always) and whatlang when it
+//! calls itself reliable; then trendtap per slice (title length, source, script, region), per
+//! language, and against the targets of issue 16. See `tests/data/lang_eval.md` for how the set
+//! was made, `BENCHMARKS.md` for results.
 //!
 //! ```sh
 //! cargo run --release --example lang_eval                 # the tables
@@ -11,10 +13,14 @@
 //! the API's language, when a video has one, would be stored instead (source `api`), and it is
 //! not the title's language often enough to be scored as if it were (see lang_eval.md).
 
+#[allow(dead_code)]
+#[path = "../tests/it/lang_eval/score.rs"]
+mod score;
+
 use std::time::Instant;
 
-use trendtap::language::{self, eval};
-use trendtap::normalize;
+use score::{Report, Sample, Tally};
+use trendtap::{language, normalize};
 
 /// One way of answering.
 struct System {
@@ -55,7 +61,8 @@ fn main() -> Result<(), String> {
         }
         _ => return Err("usage: lang_eval [--errors dev|holdout|all]".into()),
     };
-    let samples = eval::parse(eval::LANG_EVAL_TSV)?;
+    let text = score::read_set()?;
+    let samples = score::parse(&text)?;
     let titles: Vec<String> = samples
         .iter()
         .map(|s| normalize::clean_text(s.title))
@@ -67,7 +74,7 @@ fn main() -> Result<(), String> {
             .iter()
             .zip(&samples)
             .map(|(t, s)| (system.detect)(t, s.region));
-        let report = eval::Report::run(&samples, |_| answers.next().flatten());
+        let report = Report::run(&samples, |_| answers.next().flatten());
         reports.push((system, report, median_micros(system, &titles, &samples)));
     }
 
@@ -77,9 +84,21 @@ fn main() -> Result<(), String> {
         samples.iter().filter(|s| !s.is_holdout()).count(),
         samples.iter().filter(|s| s.is_holdout()).count()
     );
+    print_systems(&reports);
+    let trendtap = &reports[0].1;
+    print_targets(trendtap);
+    print_slices(trendtap);
+    print_languages(&reports);
+    if let Some(part) = errors_in {
+        print_errors(&samples, &titles, &part);
+    }
+    Ok(())
+}
+
+fn print_systems(reports: &[(&System, Report, f64)]) {
     println!("| detector | precision | coverage | precision (dev / held out) | coverage (dev / held out) | median µs/title |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for (system, r, micros) in &reports {
+    for (system, r, micros) in reports {
         println!(
             "| {} | {} | {} | {} / {} | {} / {} | {micros:.1} |",
             system.name,
@@ -91,10 +110,48 @@ fn main() -> Result<(), String> {
             pct(r.holdout.coverage()),
         );
     }
+}
 
+fn print_targets(report: &Report) {
+    println!("\nTargets (issue 16), trendtap:\n");
+    println!("| target | measured | met |");
+    println!("|---|---:|---|");
+    for (target, measured, met) in score::targets(report) {
+        println!(
+            "| {target} | {} | {} |",
+            pct(measured),
+            if met { "yes" } else { "**no**" }
+        );
+    }
+}
+
+fn print_slices(report: &Report) {
+    println!("\nPer slice, trendtap (titles: in the slice; und-labelled: titles with no language to find):\n");
+    println!("| slice | titles | und-labelled | precision | coverage |");
+    println!("|---|---:|---:|---:|---:|");
+    let row = |name: &str, all: &Tally| {
+        println!(
+            "| {name} | {} | {} | {} ({}/{}) | {} |",
+            all.titles,
+            all.und,
+            pct(all.precision()),
+            all.right,
+            all.stated,
+            pct(all.coverage())
+        );
+    };
+    row("all", &report.all);
+    row("dev part", &report.dev);
+    row("held-out part", &report.holdout);
+    for ((dimension, value), tally) in &report.slices {
+        row(&format!("{dimension}: {value}"), tally);
+    }
+}
+
+fn print_languages(reports: &[(&System, Report, f64)]) {
     println!("\nPer language. titles: labelled so; precision: of the detector's answers in that language; recall: share of its titles answered right.\n");
     print!("| lang | titles |");
-    for (system, _, _) in &reports {
+    for (system, _, _) in reports {
         print!(" {0} precision | {0} recall |", system.name);
     }
     println!();
@@ -108,7 +165,7 @@ fn main() -> Result<(), String> {
     for lang in langs {
         let labelled = reports[0].1.by_label.get(lang).copied().unwrap_or_default();
         print!("| {lang} | {} |", labelled.titles);
-        for (_, r, _) in &reports {
+        for (_, r, _) in reports {
             let answered = r.by_answer.get(lang).copied().unwrap_or_default();
             let label = r.by_label.get(lang).copied().unwrap_or_default();
             let precision = if answered.stated == 0 {
@@ -130,32 +187,31 @@ fn main() -> Result<(), String> {
         }
         println!();
     }
+}
 
-    if let Some(part) = errors_in {
-        println!("\ntrendtap's wrong or missing answers ({part}):");
-        for (sample, title) in samples.iter().zip(&titles) {
-            let wanted = match part.as_str() {
-                "dev" => !sample.is_holdout(),
-                "holdout" => sample.is_holdout(),
-                _ => true,
-            };
-            let answer = language::detect_in(title, sample.region);
-            if wanted && answer != Some(sample.lang) {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    sample.region,
-                    sample.lang,
-                    answer.unwrap_or("und"),
-                    title
-                );
-            }
+fn print_errors(samples: &[Sample<'_>], titles: &[String], part: &str) {
+    println!("\ntrendtap's wrong or missing answers ({part}):");
+    for (sample, title) in samples.iter().zip(titles) {
+        let wanted = match part {
+            "dev" => !sample.is_holdout(),
+            "holdout" => sample.is_holdout(),
+            _ => true,
+        };
+        let answer = language::detect_in(title, sample.region);
+        if wanted && answer != Some(sample.lang) {
+            println!(
+                "{}\t{}\t{}\t{}",
+                sample.region,
+                sample.lang,
+                answer.unwrap_or("und"),
+                title
+            );
         }
     }
-    Ok(())
 }
 
 /// Median over titles of each title's fastest time, in microseconds.
-fn median_micros(system: &System, titles: &[String], samples: &[eval::Sample<'_>]) -> f64 {
+fn median_micros(system: &System, titles: &[String], samples: &[Sample<'_>]) -> f64 {
     let mut best = vec![f64::INFINITY; titles.len()];
     for _ in 0..PASSES {
         for (i, (title, sample)) in titles.iter().zip(samples).enumerate() {

@@ -65,7 +65,8 @@ async fn main() {
         &mut std::io::sink(),
     )
     .await
-    .expect("the capture run succeeds");
+    .expect("the capture run succeeds")
+    .end;
     assert_eq!(end.charts_failed, 0);
     eprintln!("capture written under {dir}: {} charts", end.charts_done);
 }

@@ -163,6 +163,19 @@ pub enum ConfigError {
 pub enum Halt {
     /// 403 quotaExceeded / dailyLimitExceeded.
     Quota,
+    /// Google said earlier today (the ledger remembers) that the key's quota is exhausted: no
+    /// request was made.
+    QuotaKnown {
+        /// When it said so.
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The run's estimated cost did not fit in what is left of today's quota: no request.
+    OverBudget {
+        /// Units the run needed.
+        needed: u64,
+        /// Units left today.
+        left: u64,
+    },
     /// The API rejected the key.
     BadKey,
     /// The API refused a request for a reason every other request shares (a 400 not about the
@@ -183,7 +196,8 @@ pub enum Halt {
 impl fmt::Display for Halt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Halt::Quota => "quota_exhausted",
+            Halt::Quota | Halt::QuotaKnown { .. } => "quota_exhausted",
+            Halt::OverBudget { .. } => "over_budget",
             Halt::BadKey => "bad_api_key",
             Halt::Rejected => "request_rejected",
             Halt::Repeated => "repeated_failure",
@@ -227,7 +241,7 @@ impl RunEnd {
             Some(Halt::Deadline | Halt::BadKey | Halt::Rejected | Halt::Repeated | Halt::Store) => {
                 Exit::Failure
             }
-            Some(Halt::Quota) => Exit::Quota,
+            Some(Halt::Quota | Halt::QuotaKnown { .. } | Halt::OverBudget { .. }) => Exit::Quota,
             None if self.charts_failed == 0 => Exit::Ok,
             None if self.charts_done == 0 => Exit::Failure,
             None => Exit::Partial,

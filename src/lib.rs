@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> Exit {
         Command::Migrate(args) => commands::migrate::run(&args, &ctx).await,
         Command::Top(args) => commands::top::run(&args, &ctx).await,
         Command::Quota(args) => commands::quota::run(&args, &ctx).await,
+        Command::Refresh(args) => commands::refresh::run(&args, &ctx).await,
         Command::Doctor(args) => commands::doctor::run(&args, &ctx).await,
         Command::Regions => commands::regions::run(),
         Command::Completions { shell } => commands::completions::completions(shell),

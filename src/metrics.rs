@@ -15,6 +15,9 @@ pub struct RunMetrics {
     pub finished_at: f64,
     /// Its exit code.
     pub exit_code: u8,
+    /// When the newest run that stored its charts (exit 0 or 3) ended, this one or an earlier
+    /// one (carried over from the previous file), seconds since the epoch.
+    pub last_success: Option<f64>,
     /// How long it took.
     pub duration_seconds: f64,
     /// Charts per status: `ok`, `no_chart`, `failed`, `skipped`.
@@ -50,6 +53,13 @@ impl RunMetrics {
             "Exit code of the last run (0 ok, 3 partial, 5 quota; README: Exit codes).",
             &one(self.exit_code.to_string()),
         );
+        if let Some(at) = self.last_success {
+            gauge(
+                "trendtap_last_success_timestamp_seconds",
+                "When the newest run that stored its charts (exit 0 or 3) ended (Unix time).",
+                &one(format!("{at:.3}")),
+            );
+        }
         gauge(
             "trendtap_last_run_duration_seconds",
             "Wall time of the last run.",
@@ -87,10 +97,25 @@ impl RunMetrics {
         out
     }
 
-    /// Writes the file atomically (temporary name in the same directory, then rename).
+    /// Writes the file atomically (temporary name in the same directory, then rename). A run
+    /// that did not succeed carries the previous file's last success over.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        write_atomically(path, self.render().as_bytes())
+        let mut metrics = self.clone();
+        if metrics.last_success.is_none() {
+            metrics.last_success = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|old| previous_success(&old, self.job));
+        }
+        write_atomically(path, metrics.render().as_bytes())
     }
+}
+
+/// The last success recorded in a previous file, for `job`.
+fn previous_success(text: &str, job: &str) -> Option<f64> {
+    let series = format!("trendtap_last_success_timestamp_seconds{{job=\"{job}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(series.as_str()))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it, synced, then renamed.
@@ -120,6 +145,7 @@ mod tests {
             job: "fetch",
             finished_at: 1_796_000_000.5,
             exit_code: 3,
+            last_success: Some(1_796_000_000.5),
             duration_seconds: 12.25,
             charts: [("ok", 5), ("no_chart", 1), ("failed", 2), ("skipped", 0)],
             api_requests: 21,
@@ -146,9 +172,35 @@ mod tests {
         let dry = RunMetrics {
             quota_used: None,
             quota_remaining: None,
-            ..m
+            ..m.clone()
         };
         assert!(!dry.render().contains("trendtap_quota"));
+        assert_eq!(previous_success(&text, "fetch"), Some(1_796_000_000.5));
+    }
+
+    #[test]
+    fn a_failed_run_carries_the_last_success_over() {
+        let dir = std::env::temp_dir().join(format!("trendtap-success-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("trendtap.prom");
+        let ok = RunMetrics {
+            job: "fetch",
+            finished_at: 100.0,
+            last_success: Some(100.0),
+            ..RunMetrics::default()
+        };
+        ok.write(&path).unwrap();
+        let failed = RunMetrics {
+            job: "fetch",
+            finished_at: 200.0,
+            exit_code: 1,
+            ..RunMetrics::default()
+        };
+        failed.write(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(previous_success(&text, "fetch"), Some(100.0));
+        assert!(text.contains("trendtap_last_run_exit_code{job=\"fetch\"} 1"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

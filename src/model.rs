@@ -169,6 +169,10 @@ pub enum ChartStatus {
     Failed,
     /// Not completed because the run stopped early (quota, key, signal, deadline).
     Incomplete,
+    /// Not requested: it answered "no chart" within `no_chart_skip_days` (done, like no_chart).
+    SkippedNoChart,
+    /// Not requested: it did not fit in the day's quota budget (`--fit-budget`, or a refused run).
+    SkippedBudget,
 }
 
 /// The record of one chart in a run.
@@ -196,6 +200,9 @@ pub struct ChartOutcome {
 impl ChartOutcome {
     /// Whether the chart counts as done (stored, or known to have no chart).
     pub fn is_done(&self) -> bool {
-        matches!(self.status, ChartStatus::Ok | ChartStatus::NoChart)
+        matches!(
+            self.status,
+            ChartStatus::Ok | ChartStatus::NoChart | ChartStatus::SkippedNoChart
+        )
     }
 }

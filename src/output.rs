@@ -1,13 +1,14 @@
-//! The dry-run result on stdout: the merged videos as one JSON array or as NDJSON. Nothing else
-//! is ever written to stdout.
+//! The dry-run result on stdout: the merged videos (fetch) or the refreshed ones (refresh) as one
+//! JSON array or as NDJSON. Nothing else is ever written to stdout.
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+
 use crate::cli::Format;
-use crate::model::MergedVideo;
 
 /// Writes the videos; a closed pipe (`| head`) is not an error.
-pub fn write(out: &mut dyn Write, format: Format, videos: &[MergedVideo<'_>]) -> io::Result<()> {
+pub fn write<T: Serialize>(out: &mut dyn Write, format: Format, videos: &[T]) -> io::Result<()> {
     let mut out = io::BufWriter::new(out);
     let result = (|| {
         match format {

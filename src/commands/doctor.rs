@@ -1,16 +1,18 @@
 //! `trendtap doctor`: checks what a run needs, one line per check with a hint when it fails:
 //! the configuration, the API key (one cheap request), the database (reachable, migrated, lock
-//! free) and the last run. The report goes to stdout; the exit code is 1 when any check fails.
+//! free), the last run and today's quota (from the ledger). The report goes to stdout; the exit code is 1 when any check fails.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use super::Context;
-use crate::cli::{DoctorArgs, FetchArgs};
+use crate::budget::{self, Budget};
+use crate::cli::{DoctorArgs, FetchArgs, QuotaFlags};
 use crate::config::{self, EnvFn, Loaded};
 use crate::error::{ConfigError, Exit};
 use crate::secret::{DatabaseUrl, Redactor};
 use crate::store::{LockState, Store};
+use crate::youtube::quota::next_reset;
 use crate::youtube::{ApiError, Client, ClientSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,10 +112,19 @@ pub async fn diagnose(args: &DoctorArgs, cwd: &Path, env: EnvFn<'_>, out: &mut S
             checks.push(check_key(&api).await);
         }
     }
+    // Today's quota needs the key's fingerprint (not the key itself, nor a request).
+    let origin = || "config file".to_owned();
+    let quota = match (
+        config::resolve_api(&fetch_args, file, path, env),
+        config::resolve_budget(&QuotaFlags::default(), file, &origin),
+    ) {
+        (Ok(api), Ok(budget)) => Some((budget, budget::fingerprint(&api.key))),
+        _ => None,
+    };
     match config::resolve_db_url(&args.db, file, path, env) {
         Ok(url) => {
             checks.secrets.extend(url.password().map(str::to_owned));
-            check_database(&url, &mut checks).await;
+            check_database(&url, &mut checks, quota).await;
         }
         Err(e) => checks.push(check("database", Status::Fail, e.to_string(), None)),
     }
@@ -154,7 +165,7 @@ async fn check_key(api: &ClientSettings) -> Check {
 }
 
 /// The database: reachable, migrated, its lock free, its last run.
-async fn check_database(url: &DatabaseUrl, checks: &mut Checks) {
+async fn check_database(url: &DatabaseUrl, checks: &mut Checks, quota: Option<(Budget, String)>) {
     let mut store = match Store::open(url).await {
         Ok(store) => store,
         Err(e) => {
@@ -186,6 +197,38 @@ async fn check_database(url: &DatabaseUrl, checks: &mut Checks) {
     checks.push(check("migrations", Status::Ok, "all applied", None));
     checks.push(check_lock(&mut store).await);
     checks.push(check_last_run(&store).await);
+    if let Some((budget, fingerprint)) = quota {
+        checks.push(check_quota(&store, &budget, &fingerprint).await);
+    }
+}
+
+/// Today's quota from the ledger: a warning when Google said it is spent or under 10% is left.
+async fn check_quota(store: &Store, budget: &Budget, fingerprint: &str) -> Check {
+    let now = chrono::Utc::now();
+    let usage = match super::quota::today(store, budget, fingerprint, now).await {
+        Ok(usage) => usage,
+        Err(e) => return check("quota", Status::Fail, e.to_string(), None),
+    };
+    let detail = format!(
+        "{} of {} units used or reserved today ({} Pacific), {} left; resets {}",
+        usage.used + usage.reserved,
+        usage.limit,
+        usage.day,
+        usage.remaining,
+        next_reset(now).format("%Y-%m-%d %H:%M UTC")
+    );
+    if usage.exhausted_at.is_some() {
+        check("quota", Status::Warn, detail, Some("Google said today's quota is exhausted: fetches exit 5 until the reset (--ignore-exhausted tries anyway)"))
+    } else if usage.remaining * 10 < budget.limit() {
+        check(
+            "quota",
+            Status::Warn,
+            detail,
+            Some("under 10% left: `trendtap quota` shows which runs spent it"),
+        )
+    } else {
+        check("quota", Status::Ok, detail, None)
+    }
 }
 
 async fn check_lock(store: &mut Store) -> Check {

@@ -3,13 +3,16 @@
 //! variant of [`crate::cli::Command`] and one line of [`crate::run`]'s dispatch.
 //!
 //! What the commands share is here: the [`Context`] every command gets, [`fail`] (the one way an
-//! error reaches stderr), and [`open_store`] for the commands that read the store.
+//! error reaches stderr), and [`open_store`] for the commands that read the store; [`booking`]
+//! is the quota ledger as the commands that spend quota use it.
 
+pub mod booking;
 pub mod completions;
 pub mod doctor;
 pub mod fetch;
 pub mod migrate;
 pub mod quota;
+pub mod refresh;
 pub mod regions;
 pub mod top;
 

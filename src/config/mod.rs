@@ -8,6 +8,7 @@
 //! touching the process environment.
 
 pub mod file;
+pub mod refresh;
 pub mod resolve;
 #[cfg(test)]
 mod tests;
@@ -21,6 +22,7 @@ use crate::secret::{DatabaseUrl, Redactor};
 use crate::youtube::ClientSettings;
 
 pub use file::{load_file, parse_file, FileConfig, Loaded, DEFAULT_CONFIG_FILE};
+pub use refresh::{resolve_refresh, RefreshConfig};
 pub use resolve::{resolve_api, resolve_budget, resolve_db_url, resolve_fetch};
 
 /// The store when no database URL is configured: SQLite in the working directory.

@@ -371,7 +371,7 @@ fn check_http_url(url: &str, setting: &'static str, origin: String) -> Result<St
     }
 }
 
-fn invalid(setting: &'static str, origin: String, message: &str) -> ConfigError {
+pub(super) fn invalid(setting: &'static str, origin: String, message: &str) -> ConfigError {
     ConfigError::Invalid {
         setting,
         origin,

@@ -284,6 +284,9 @@ fn halted_message(ctl: &RunControl) -> String {
         Some(Halt::Sigint) => "interrupted by SIGINT",
         Some(Halt::Sigterm) => "interrupted by SIGTERM",
         Some(Halt::Deadline) => "the run's deadline passed",
+        Some(Halt::QuotaKnown { .. } | Halt::OverBudget { .. }) => {
+            return "not requested: the day's quota budget".to_owned()
+        }
         None => return "not completed".to_owned(),
     };
     format!("not completed: {why}")

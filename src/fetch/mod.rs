@@ -2,8 +2,10 @@
 //! **This is the only concurrent code in the program.** It knows nothing of storage: each page
 //! goes, as received, to the [`PageSink`] it is handed (the raw archive), and each complete chart
 //! to the [`ChartSink`] (the fetch command's: the store's writer), one chart at a time, while the
-//! other charts keep fetching. A replayed archive ([`replay`]) produces the same [`Fetch`].
+//! other charts keep fetching. A replayed archive ([`replay`]) produces the same [`Fetch`]. The
+//! refresh's requests by id ([`by_id`]) run here too, under the same rules.
 
+pub mod by_id;
 mod chart;
 pub mod replay;
 

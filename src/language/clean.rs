@@ -119,11 +119,26 @@ fn format_words() -> &'static FxHashSet<&'static str> {
 }
 
 /// The words of `title` that can carry a language, in order, separated by single spaces.
-pub fn words(title: &str) -> String {
+#[cfg(test)]
+fn words(title: &str) -> String {
+    words_and_parts(title).0
+}
+
+/// [`words`], and how many of them each part of the title holds. Parts are what separators
+/// (`|`, brackets, a dash between spaces, `:`...) delimit; a part whose words were all dropped
+/// (tags, credits, numbers) counts, with no words.
+pub fn words_and_parts(title: &str) -> (String, Vec<u8>) {
     let format_words = format_words();
     let mut out = String::with_capacity(title.len());
+    let mut parts = vec![0u8];
+    let mut part_seen = false;
     let mut lower = String::new();
     let mut in_credit = false;
+    let boundary = |parts: &mut Vec<u8>, seen: &mut bool| {
+        if std::mem::take(seen) {
+            parts.push(0);
+        }
+    };
     for token in title.split_whitespace() {
         if is_url(token) {
             continue;
@@ -133,18 +148,24 @@ pub fn words(title: &str) -> String {
         // A dash between spaces separates; inside a word ("Spider-Man") it only splits.
         if token.chars().all(|c| matches!(c, '-' | '–' | '—')) && !token.is_empty() {
             in_credit = false;
+            boundary(&mut parts, &mut part_seen);
             continue;
         }
         for (i, chunk) in token.split(is_separator).enumerate() {
             if i > 0 {
                 in_credit = false;
+                boundary(&mut parts, &mut part_seen);
             }
             // "19th", "2day", "S02", "5T": Latin letters glued to digits are codes, not words;
             // CJK runs around a digit ("震度6強") are still words.
             let has_digit = chunk.bytes().any(|b| b.is_ascii_digit());
             for word in chunk.split(|c: char| !is_word_char(c)) {
                 let word = word.trim_matches(|c| c == '\'' || c == '’');
-                if word.is_empty() || (has_digit && word.is_ascii()) {
+                if word.is_empty() {
+                    continue;
+                }
+                part_seen = true;
+                if has_digit && word.is_ascii() {
                     continue;
                 }
                 lower.clear();
@@ -168,10 +189,38 @@ pub fn words(title: &str) -> String {
                     out.push(' ');
                 }
                 out.push_str(word);
+                let last = parts.len() - 1;
+                parts[last] = parts[last].saturating_add(1);
             }
         }
     }
-    out
+    if !part_seen && parts.len() > 1 {
+        parts.pop();
+    }
+    (out, parts)
+}
+
+/// `words` without the words of parts that hold a single word, when the title has several
+/// parts: by the artist–title convention ("Radiohead - Lift", "Alva - Recomeço", "Coco - Movie
+/// Review") a lone word beside a separator is a name or a one-word work title, which the label
+/// policy counts as a name. `None` when nothing is dropped.
+pub fn without_lone_words(words: &str, parts: &[u8]) -> Option<String> {
+    if parts.len() < 2 || !parts.contains(&1) {
+        return None;
+    }
+    let mut out = String::with_capacity(words.len());
+    let mut split = words.split(' ');
+    for &n in parts {
+        for word in split.by_ref().take(usize::from(n)) {
+            if n > 1 {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Characters that separate the parts of a title; a credit ("ft. X & Y") ends at the next one.
@@ -347,6 +396,30 @@ mod tests {
             "Kuladheivam SUN"
         );
         assert_eq!(words("🔥🔥 2018"), "");
+    }
+
+    #[test]
+    fn parts_and_lone_words() {
+        let (w, parts) = words_and_parts("Radiohead - Lift");
+        assert_eq!(
+            (w.as_str(), parts.as_slice()),
+            ("Radiohead Lift", &[1, 1][..])
+        );
+        assert_eq!(without_lone_words(&w, &parts).as_deref(), Some(""));
+        let (w, parts) = words_and_parts("Coco - Movie Review");
+        assert_eq!(parts, [1, 0]);
+        assert_eq!(without_lone_words(&w, &parts).as_deref(), Some(""));
+        let (w, parts) = words_and_parts("Lot : un violent orage à Figeac");
+        assert_eq!(parts, [1, 5]);
+        assert_eq!(
+            without_lone_words(&w, &parts).as_deref(),
+            Some("un violent orage à Figeac")
+        );
+        let (w, parts) = words_and_parts("Microphone #3");
+        assert_eq!((w.as_str(), parts.as_slice()), ("Microphone", &[1][..]));
+        assert_eq!(without_lone_words(&w, &parts), None);
+        let (_, parts) = words_and_parts("Kane Brown - Heaven || ");
+        assert_eq!(parts, [2, 1]);
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //!
 //! The list is general English vocabulary (the commonest nouns, verbs, adjectives and adverbs,
 //! the words of everyday news, sport, music, food, tech and family life), written from general
-//! knowledge of the language, not taken from the evaluation titles.
+//! knowledge of the language. Its first part was written without looking at the evaluation
+//! titles; the second (issue 16) widened it after reading the dev part's misses, with general
+//! vocabulary of the same kind, so the held-out part is the fair measure of it. Long words with
+//! an ending only English gives its nouns and adjectives count too ([`is_common`]).
 
 use std::sync::OnceLock;
 
@@ -207,6 +210,125 @@ whale whatever wheat wheel whenever wherever whether whip whisper whistle whoeve
 width wildlife willing wing wink wipe wire wisdom wise witch within without witness wizard woke wolf
 won wonderful wool wore workout workshop worm wound wrap wreck wrestle wrestling wrist writer
 written wrote yacht yoga yogurt yours yourself zombie zone zoo
+ability absence academy acceptance accessory accomplish achievement acid acoustic acquire acre
+adapt addiction addition adjust administration admire adopt advertisement advocate aerial affect
+affordable agency agenda aggressive agriculture aircraft airline alcohol alert alley allowance
+alright amazed ambition ambulance amendment ancestor anchor angel ankle announcer antique anxious
+apparently appetite applause appliance appointment appreciate approval aquarium architect
+architecture arrangement arrogant artwork ashamed assembly assessment assignment assist assume
+astronaut athletic atlas attraction attractive audio authority autograph automatic avenue awareness
+awkward backyard bacon bakery balcony bald ballet balloon bamboo bandage bankrupt banner baptism
+bare bark basement bathroom battlefield beard beautifully bedtime behave beloved berry betrayal
+beverage bicycle bikini biological birthplace biscuit blackout blanket blend blinding blister
+blizzard blogger bloom blues blunt blush boarding bodyguard boiler bomber bonfire bookstore booster
+bouquet boutique bracket brainstorm breakdown breakthrough breakup brew brewery bribe bridal
+briefcase broadway broccoli brochure bruise brunch brutal buffet bulldog bully bumper bunny burden
+burglar burrito bust butcher buzz cabbage cafeteria calculator calorie camel campfire candle
+cannabis canoe capable cappuccino caption caravan cardboard cardinal careless cargo caring carnival
+carriage carrot cart cartel cashier casino cassette casting catastrophe catering cathedral caution
+cave cellar cement censorship cereal certificate chapel charger chariot checkout cheerleader cherry
+chick chili chimney chin choke chronicle cinema circuit citizenship civilian clarity classical
+cleaner clearance clinic clinical closure clothing clumsy cluster coastal cocktail coconut coffin
+collar colleague collector collision colorful columnist comedian comfortable comic commander
+commentary commitment communication commute companion compass compassion competitive complaint
+composer compromise concept concrete conductor confident confirmation confusion congress conscience
+consequence conservative console conspiracy constitution consultant consumer container contestant
+contribution convenience convention cookbook cooker coral correspondent corridor costly countdown
+counterfeit courier courtroom coward cozy crafts cranky crayon creator creed crib criminal crispy
+critical crocodile crossing crossword crowded crucial cruel cruise crumb crust crystal cuisine cult
+cunning cupcake curfew curiosity cursed cushion custody cutting cyber dairy darkness database
+daylight dealer debris decent deception decorate dedication deer defender definition delicate
+delight democracy demolition denial dense deodorant departure deputy descendant description
+deserted designer desperate destiny destruction detention devotion diabetes diagnosis diagram
+diaper dictionary diesel dignity dilemma dimension dining diploma diplomat directions disability
+disabled disagree disappointed disappointment disc discipline disclosure disconnect discovery
+disgusting dishonest dismissal disorder distraction diver diverse diving documentary dolphin dome
+domestic dominate donation doorbell dorm downfall dragonfly drainage dresser dribble drifter
+drinking drummer dryer duel dumpling dungeon dusk dynasty earnings earring eclipse ecosystem edible
+educational effective efficient effort elderly elect electrical eliminate elite embarrassed embassy
+enchanted encourage endangered enemies engaged enjoyable enrollment entrepreneur envelope envy
+equality equation escalator eternity ethical evacuation eventually eviction examination excellence
+exhausted exhibit exile expansion expedition explanation explosive exposure extinct extinction
+facial faculty fairy fairytale falcon fallen familiar famine farewell fascinating fatal fatigue
+faucet fearless feather federal feminist fertile festive fierce filming filthy finale financial
+fingerprint firearm firefighter fireplace fisherman fitness flashback flashlight flexible flirt
+flock flooding foam foggy folder follower footage forbidden forehead forgotten formation fortress
+fossil foster fragile framework franchise freelance freezer freshman friendship frightened frosting
+frustration fulfill fundraiser funnel furious gallon gambling gameplay gangster garment gasoline
+gathering gaze generous genocide geography gesture ghetto giraffe glacier glamour glimpse glitter
+global gloomy glorious goalkeeper goddess godfather goggles goodnight gospel gourmet governor gown
+graceful graffiti grandchildren grandson grateful gratitude gravy greedy greenhouse greeting
+grenade grizzly groom grumpy guidance guideline guitarist gymnastics habitat hacker halloween
+hallway hamburger hammock hamster handbag handmade handwriting happiness harassment harbor hardship
+harmful harsh hatred hazard headache headphones headquarters healthy heartbreak heartbroken
+heatwave hedgehog heir helpful helpless hemisphere herd hermit heroic hesitation hideout hiking
+hippie historic hoax holder homeless homeschool honeymoon hopeful hopeless horizon hormone horrible
+horrific hostage hostile housewife humanity humid humor hurdle hustle hydrogen hygiene hypnosis
+iceberg icon identical idol ignorance illustration imagination imitation immigrant immigration
+immune impatient implant impression impressions improvement impulse inbox indoor inequality
+infinite inflation influencer informal ingredient inherit injection injured injustice ink inmate
+innovation insight inspection inspiration installation instinct instructor insulin intelligent
+intention interior internship intervention intimate introduction invader invention inventor
+investigator investor invisible invitation irony isolation itchy janitor jealousy jellyfish jersey
+jockey jogging joyful judgment juggle juicy jumper keeper kidnapping kindness kitten knitting
+knowledge laboratory landlord landslide lantern latest lawsuit leadership leaflet learner legacy
+legendary lemonade lesbian lettuce liberal librarian lifeguard lifetime lightweight likely limb
+limo lipstick listener literacy livestream lobster lockdown lodge loneliness loser lovers loyal
+loyalty lullaby lunar luxury lyrics magical magician magnificent mailbox mammal mango manipulation
+mankind manufacturer marijuana marker mascara mascot massacre masterpiece mattress maximum meadow
+meaningful measles measurement mechanical medieval meditation meltdown memorable merchant mermaid
+messy meteor microphone microwave migration mileage milestone millionaire mindset miniature minimum
+mischief misleading missing mistress moisture molecule momentum monastery monk monologue moonlight
+mortgage motel motherhood motivation mountainous mourning moustache muffin mule mural musician
+mutant naive nanny narrator naughty navigation nearby necklace needy negotiation neighborhood nerd
+newborn newcomer newspaper nightclub nominee nonsense noodles notebook notification novelist
+nuisance nursery nutrition oatmeal obesity obituary observation obsession obstacle offensive
+offering officially offspring omelette ongoing opener optimistic orchard ordeal orphanage ostrich
+outbreak outdoor outlet outrage outstanding overcome overdose overnight overtime overweight
+ownership oyster pageant painful painter pajamas pancake pandemic panther parachute paralyzed
+paramedic parenting parody parrot particle partnership pastor pastry patience patrol pavement
+payment payroll peacock peasant pedestrian peninsula permanent persistence personality perspective
+petition pharmacy phenomenon photographer photography physician pickle pickup pigeon pilgrim pimple
+pineapple pioneer planner plantation plumber pneumonia poacher podcast poisonous polar politician
+pollution poop popcorn popularity portable portfolio possession postcard poster powerful practical
+prairie prayer preacher predator pregnancy prehistoric premium prescription presence preservation
+presidential prestige prevention priceless privacy probation procedure profitable prohibition
+promotion pronunciation propaganda prophet prosecutor prosperity prostitute protection protein
+protester province psychic psychology puberty publicity purchase pyramid python quarantine queer
+questions quicksand quilt raccoon racism racist radiation radical rainforest rally rapper rascal
+ratio rattlesnake realistic rebellion reboot receipt reception recession recital reckless recorder
+recycle recycling redemption reflection refrigerator refugee rehab rehearsal reindeer relative
+reliable relic religious relocation remark remedy reminder removal renovation rental replacement
+reptile republic reputation requirement residence resident resignation resistance resolution
+responsibility restoration retail retreat reunion revelation reverse rhino rider ridiculous riot
+ripe rivalry roadtrip robbery robin rodeo rooftop roommate rooster rosemary rotation rubbish ruby
+rumble runaway rusty sacred sadness safari safety sailing salesman saloon sandals sanity sarcasm
+satisfying sauna savage savings scarecrow scenario scholarship scientist scooter scorpion scratch
+screening scuba sculpting seafood seasoning secondhand secretly sedan seizure selfish seminar
+senator sensation sergeant serpent settlement sewer shampoo sheriff shipwreck shortage shortcut
+shrine shuttle sidewalk siege silicon simulation simulator singer skeleton sketch skiing skincare
+skinny skyline skyscraper slavery sleepover slime slippery slum smartphone smoothie smuggler snail
+sneaky snowman snowstorm soda solitude songwriter sophomore sorcerer souvenir spaghetti sparkle
+spectacular speechless spelling spinach spiritual splash sponsor sponsors spooky spotlight sprint
+squirrel stalker stapler starter starvation steakhouse stepmother stingy stitch stormy strainer
+stranger streamer stretcher stroller stunt stylish subscriber substitute suburb successful
+succession sufficient suffocate suggestion suitable sunflower sunglasses sunrise superhero
+superstar supervisor supporter supreme surfing surrender surrounded survivor suspense suspicious
+swan sweetheart swimmer swimsuit sympathy symphony syndrome tactic talented tangled tantrum
+tarantula tavern taxpayer teammate teaspoon teenage temper temporary tenant terminal terrace
+terrific territory testimony thankful thanksgiving therapist thesis thorn thoughtful thunderstorm
+ticking tickle timelapse timeless tiramisu toddler tolerance tomb toothbrush toothpaste torment
+tortilla tourism tourist tournament towel toymaker tracker tragic trainer traitor trampoline
+transformation transgender transition translation transparent transport trauma treadmill treaty
+tremendous trespassing trilogy triumph troll trooper truce tuition tulip tuna tuxedo twilight
+typhoon ultimate umpire unbelievable uncomfortable unconscious undercover underground understanding
+unemployed unemployment unexpected unforgettable unhappy unicorn universal unlucky unpopular
+unstoppable upcoming upstairs uranium usage utensil vacancy vaccination vaccine valentine vampire
+vanity vegetarian velvet vendor verdict vertical veterinarian vibe vibrant victorious viewer
+vigilante villain vintage violence violent violin virgin virtual visible vitamin vocabulary
+volleyball vulnerable waffle waitress walnut wardrobe warehouse warfare wasp wealthy weirdo welfare
+werewolf whisky widower wilderness windmill wireless witchcraft withdrawal wolves woodpecker
+workplace worldwide worried worthless wrestler wrinkle yearbook youngster zebra
 ";
 
 fn words() -> &'static FxHashSet<&'static str> {
@@ -214,11 +336,33 @@ fn words() -> &'static FxHashSet<&'static str> {
     SET.get_or_init(|| WORDS.split_whitespace().collect())
 }
 
-/// Whether a lower-case word is common English, itself or with a plural, past, -ing, -er or
-/// possessive ending removed ("heroes", "fallen" no, "paying" yes, "Canada's" no).
+/// Endings only English gives its derived words, and the shortest word that counts by them
+/// ("kindness", "friendship", "powerful", "helpless", "celebrating", "officially"). French and
+/// Spanish derive with -ment, -tion, -ité, -idad: those are not here.
+const ENDINGS: &[(&str, usize)] = &[
+    ("ness", 7),
+    ("ship", 8),
+    ("ful", 7),
+    ("less", 7),
+    ("ity", 7),
+    ("ing", 7),
+    ("ized", 7),
+    ("ally", 7),
+];
+
+/// Whether a lower-case word is common English: itself, with a plural, past, -ing, -er or
+/// possessive ending removed ("heroes", "fallen" no, "paying" yes, "Canada's" no), or a long
+/// ASCII word with an ending only English uses ([`ENDINGS`]).
 pub fn is_common(lower: &str) -> bool {
     let set = words();
     if set.contains(lower) {
+        return true;
+    }
+    if lower.is_ascii()
+        && ENDINGS
+            .iter()
+            .any(|(ending, min)| lower.len() >= *min && lower.ends_with(ending))
+    {
         return true;
     }
     let lower = lower.strip_suffix("'s").unwrap_or(lower);
@@ -257,7 +401,18 @@ mod tests {
         ] {
             assert!(is_common(w), "{w}");
         }
-        for w in ["kuladheivam", "peru", "naa", "vamsam", "es", "the"] {
+        for w in ["kindness", "celebrating", "officially"] {
+            assert!(is_common(w), "{w}");
+        }
+        for w in [
+            "kuladheivam",
+            "peru",
+            "naa",
+            "vamsam",
+            "es",
+            "the",
+            "gouvernement",
+        ] {
             assert!(!is_common(w), "{w}");
         }
     }

@@ -31,42 +31,49 @@ const LISTS: &[(&str, &[&str])] = &[
     (
         "es",
         &[
-            "a", "al", "algo", "así", "como", "con", "cuando", "cómo", "de", "del", "desde",
-            "donde", "el", "ella", "en", "entre", "era", "es", "esta", "este", "esto", "está",
-            "fue", "hay", "la", "las", "le", "lo", "los", "me", "mi", "muy", "más", "no", "nos",
-            "o", "para", "pero", "por", "porque", "que", "quién", "qué", "se", "si", "sin",
-            "sobre", "son", "su", "sus", "también", "te", "todo", "todos", "tras", "tu", "un",
-            "una", "y", "ya",
+            "a", "al", "algo", "así", "como", "con", "contra", "cuando", "cuál", "cómo", "de",
+            "del", "desde", "donde", "el", "ella", "en", "entre", "era", "es", "esta", "este",
+            "esto", "está", "estoy", "fue", "hay", "hoy", "la", "las", "le", "les", "lo", "los",
+            "me", "mi", "mis", "muy", "más", "no", "nos", "nuestro", "o", "para", "pero", "por",
+            "porque", "que", "quién", "qué", "se", "si", "sin", "sobre", "son", "su", "sus",
+            "también", "te", "tengo", "todo", "todos", "tras", "tu", "tus", "un", "una", "y", "ya",
         ],
     ),
     (
         "fr",
         &[
-            "au", "aux", "avec", "c'", "ce", "ces", "cette", "d'", "dans", "de", "des", "du",
-            "elle", "en", "est", "et", "il", "ils", "j'", "je", "l'", "la", "le", "les", "leur",
-            "mais", "n'", "ne", "nous", "on", "ou", "où", "par", "pas", "pour", "qu'", "que",
-            "qui", "quoi", "sa", "se", "ses", "si", "son", "sont", "sur", "ta", "te", "ton",
-            "tout", "tu", "un", "une", "vous", "votre", "à", "ça", "être", "très",
+            "au", "aux", "avec", "c'", "ce", "ces", "cette", "chez", "d'", "dans", "de", "des",
+            "du", "elle", "en", "est", "et", "il", "ils", "j'", "je", "l'", "la", "le", "les",
+            "leur", "ma", "mais", "mes", "mon", "n'", "ne", "nous", "on", "ou", "où", "par", "pas",
+            "pour", "qu'", "que", "qui", "quoi", "sa", "se", "ses", "si", "son", "sont", "sur",
+            "ta", "te", "ton", "tout", "toute", "tu", "un", "une", "vos", "vous", "votre", "à",
+            "ça", "être", "très",
         ],
     ),
     (
         "pt",
         &[
-            "a", "ao", "aos", "as", "até", "com", "como", "da", "das", "de", "do", "dos", "e",
-            "ela", "ele", "em", "essa", "esta", "este", "eu", "foi", "isso", "já", "mais", "mas",
-            "me", "meu", "minha", "muito", "na", "nas", "no", "nos", "não", "o", "os", "ou",
-            "para", "pela", "pelo", "por", "quando", "que", "se", "sem", "seu", "sua", "são",
-            "também", "tem", "um", "uma", "você", "é",
+            "a", "ao", "aos", "as", "até", "com", "como", "da", "das", "de", "depois", "do", "dos",
+            "e", "ela", "ele", "eles", "em", "essa", "esse", "esta", "estou", "este", "eu", "foi",
+            "fui", "isso", "já", "mais", "mas", "me", "meu", "meus", "minha", "minhas", "muito",
+            "na", "nas", "no", "nos", "nossa", "nosso", "não", "nós", "o", "os", "ou", "para",
+            "pela", "pelo", "por", "pra", "quando", "que", "quem", "se", "sem", "seu", "sobre",
+            "sua", "são", "também", "tem", "todo", "todos", "tudo", "um", "uma", "vai", "você",
+            "vocês", "é",
         ],
     ),
     (
         "de",
         &[
-            "als", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "das", "dass", "dem",
-            "den", "der", "des", "die", "doch", "du", "ein", "eine", "einem", "einen", "einer",
-            "er", "es", "für", "hat", "ich", "ihr", "im", "in", "ist", "kann", "mit", "nach",
-            "nicht", "noch", "nur", "oder", "sich", "sie", "sind", "um", "und", "uns", "vom",
-            "von", "vor", "war", "was", "wie", "wir", "wird", "zu", "zum", "zur", "über",
+            "alle", "alles", "als", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "dann",
+            "das", "dass", "dem", "den", "der", "des", "dich", "die", "dir", "doch", "du", "durch",
+            "ein", "eine", "einem", "einen", "einer", "er", "es", "für", "gegen", "gibt", "hab",
+            "habe", "haben", "hat", "ich", "ihr", "im", "in", "ins", "ist", "jetzt", "kann",
+            "kein", "keine", "mal", "mehr", "mein", "meine", "meinem", "meinen", "meiner", "mich",
+            "mir", "mit", "nach", "nicht", "nichts", "noch", "nur", "oder", "ohne", "schon",
+            "sehr", "sein", "seine", "seinen", "sich", "sie", "sind", "um", "und", "unser",
+            "unsere", "uns", "unter", "viel", "vom", "von", "vor", "war", "was", "weil", "wenn",
+            "wer", "wie", "wieder", "wir", "wird", "wo", "zu", "zum", "zur", "zwischen", "über",
         ],
     ),
     (
@@ -288,6 +295,13 @@ impl Votes {
             }
         }
         Votes { counts }
+    }
+
+    /// Adds `n` votes for language `code` (nothing when it has no list).
+    pub fn add(&mut self, code: &str, n: u8) {
+        if let Some(i) = LISTS.iter().position(|(c, _)| *c == code) {
+            self.counts[i] = self.counts[i].saturating_add(n);
+        }
     }
 
     /// The function words of language `code` in the text.

@@ -1,6 +1,6 @@
-//! Pure: Hindi and Urdu written in Latin letters ("Yeh Rishta Kya Kehlata Hai"), common in South
-//! Asian titles. whatlang knows Hindi only in Devanagari and would call such a title English or
-//! something stranger; its grammar words give it away.
+//! Pure: Hindi, Urdu and Punjabi written in Latin letters ("Yeh Rishta Kya Kehlata Hai", "Yaar
+//! Da Vyaah"), common in South Asian titles. whatlang knows them only in their own scripts and
+//! would call such a title English or something stranger; their grammar words give them away.
 
 use std::sync::OnceLock;
 
@@ -9,19 +9,36 @@ use rustc_hash::FxHashSet;
 /// Romanized Hindustani words that are not also English words (no "the", "me", "main", "par",
 /// "do"): postpositions, pronouns, auxiliaries and the commonest verbs, adverbs and nouns.
 const WORDS: &[&str] = &[
-    "aaj", "aana", "aap", "aapka", "aapke", "accha", "achha", "agar", "apna", "apne", "apni",
-    "aur", "baad", "baat", "bahu", "bahut", "bana", "banaya", "beta", "beti", "bhai", "bhi",
-    "bola", "bole", "bolo", "bura", "buri", "chahiye", "chalo", "dekh", "dekhna", "dekho", "dil",
-    "diya", "dost", "dosti", "duniya", "ek", "gaana", "gaya", "gaye", "gayi", "ghar", "haar",
-    "hai", "hain", "ho", "hoga", "hogi", "hogya", "hoke", "hona", "hoon", "hota", "hoti", "hua",
-    "hui", "hum", "humein", "iska", "iski", "jaana", "jab", "jana", "jaye", "jeet", "ka", "kab",
-    "kabhi", "kahan", "kahani", "kaise", "kaisi", "kar", "karke", "karna", "karo", "karte", "kaun",
-    "ke", "kehlata", "ki", "kisi", "kiski", "kiya", "ko", "kuch", "kya", "kyu", "kyun", "ladka",
-    "ladki", "laga", "lage", "lagi", "liye", "maa", "maine", "mat", "mein", "mera", "mere", "meri",
-    "mujhe", "nahi", "nahin", "naya", "nayi", "nhi", "pe", "pehla", "pehli", "phir", "pyaar",
-    "pyar", "raha", "rahe", "rahi", "rakh", "rakhna", "saas", "sab", "sabse", "sach", "sakta",
-    "sakte", "se", "shaadi", "suno", "tera", "tere", "teri", "tha", "thi", "tum", "unka", "uska",
-    "uski", "wala", "wale", "wali", "woh", "yaar", "ye", "yeh", "zindagi",
+    "aa", "aaj", "aaja", "aana", "aap", "aapka", "aapke", "aaye", "aayi", "ab", "abhi", "accha",
+    "achha", "agar", "ankhen", "apna", "apne", "apni", "aur", "baad", "baarish", "baat", "bada",
+    "badi", "bahu", "bahut", "bana", "banaya", "beta", "beti", "bhagwan", "bhai", "bhi", "bola",
+    "bole", "bolo", "bura", "buri", "chahiye", "chal", "chale", "chalo", "chhod", "dard", "dekh",
+    "dekha", "dekhiye", "dekhna", "dekho", "dil", "diya", "dost", "dosti", "dulhan", "duniya",
+    "ek", "gaana", "gaon", "gaya", "gaye", "gayi", "ghar", "haar", "hai", "hain", "hamara",
+    "hamare", "hamari", "ho", "hoga", "hogi", "hogya", "hoke", "hona", "hoon", "hota", "hoti",
+    "hua", "hui", "hum", "humara", "humein", "ishq", "iska", "iski", "jaan", "jaana", "jaane",
+    "jab", "jana", "jaye", "jeena", "jeet", "jo", "ka", "kaam", "kab", "kabhi", "kahaani", "kahan",
+    "kahani", "kaise", "kaisi", "kal", "kar", "karke", "karna", "karo", "karte", "kasam", "kaun",
+    "ke", "kehlata", "khatam", "khoon", "ki", "kisi", "kiski", "kitna", "kiya", "ko", "kuch",
+    "kya", "kyon", "kyu", "kyun", "ladka", "ladki", "laga", "lage", "lagi", "liye", "maa", "maine",
+    "mard", "mat", "mein", "mera", "mere", "meri", "mohabbat", "mujhe", "na", "naam", "nahi",
+    "nahin", "naya", "nayi", "nhi", "pani", "pe", "pehla", "pehli", "phir", "prem", "pyaar",
+    "pyar", "raat", "raha", "rahe", "rahi", "rakh", "rakhna", "saas", "saath", "sab", "sabse",
+    "sach", "sajan", "sakta", "sakte", "sapna", "sawan", "se", "shaadi", "suno", "tak", "tera",
+    "tere", "teri", "tha", "thi", "tu", "tujhe", "tum", "tumhara", "tumhari", "tumhe", "unka",
+    "uska", "uski", "wala", "wale", "wali", "waqt", "wo", "woh", "yaar", "ye", "yeh", "zara",
+    "zinda", "zindagi",
+];
+
+/// Romanized Punjabi words Hindi does not use (its genitive da/di/de and postpositions nu, te,
+/// vich, naal; pronouns; the commonest nouns and verbs of song titles). They count only where
+/// Punjabi is expected, and the short ones ([`SHORT_PUNJABI`]), which are also Romance function
+/// words ("Resumen de Atlético de Madrid"), only beside another Hindustani or Punjabi word.
+const PUNJABI: &[&str] = &[
+    "assi", "da", "de", "di", "diyan", "gal", "gallan", "hunda", "hundi", "jaanda", "jaandi",
+    "jatt", "jatti", "karda", "kardi", "kithe", "kiven", "kudi", "kudiyan", "mainu", "munda",
+    "munde", "naal", "nu", "pind", "sanu", "sohna", "sohni", "tainu", "te", "tenu", "tusi", "ve",
+    "viah", "vich", "vyaah",
 ];
 
 /// [`WORDS`] as a set.
@@ -30,24 +47,49 @@ fn words() -> &'static FxHashSet<&'static str> {
     SET.get_or_init(|| WORDS.iter().copied().collect())
 }
 
-/// `hi` (or `ur` where Urdu leads the region's languages) when Latin words read as Hindustani:
-/// at least two of its words, or one in a title of at most three words, and at least a fifth
-/// of the words. Only where the region expects Hindi or Urdu (`prior`). `lower`: the words in
-/// lower case.
+/// Punjabi words that Spanish, Portuguese or Italian also write.
+const SHORT_PUNJABI: &[&str] = &["da", "de", "di", "nu", "te", "ve"];
+
+/// [`PUNJABI`] as a set.
+fn punjabi() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| PUNJABI.iter().copied().collect())
+}
+
+/// `hi` (or `ur` where Urdu leads the region's languages, or `pa` where Punjabi is expected and
+/// its words are at least as many as Hindi's) when Latin words read as Hindustani or Punjabi: at
+/// least two of their words, or one in a title of at most three words, and at least a fifth of
+/// the words. Only where the region expects Hindi or Urdu (`prior`). `lower`: the words in lower
+/// case.
 pub fn detect(lower: &str, prior: &[&str]) -> Option<&'static str> {
     let code = match prior.iter().find(|l| matches!(**l, "hi" | "ur"))? {
         _ if prior.first() == Some(&"ur") => "ur",
         _ => "hi",
     };
-    let mut total = 0;
-    let mut hits = 0;
-    let words = words();
+    let with_punjabi = prior.contains(&"pa");
+    let (words, punjabi) = (words(), punjabi());
+    let (mut total, mut hindi, mut panjabi, mut short) = (0, 0, 0, 0);
     for word in lower.split(' ') {
         total += 1;
-        hits += usize::from(words.contains(word));
+        hindi += usize::from(words.contains(word));
+        if with_punjabi && punjabi.contains(word) {
+            panjabi += 1;
+            short += usize::from(SHORT_PUNJABI.contains(&word));
+        }
     }
+    if short == panjabi && hindi == 0 {
+        panjabi = 0;
+    }
+    let hits = hindi + panjabi;
     let enough = hits >= 2 || (hits == 1 && total <= 3);
-    (enough && hits * 5 >= total).then_some(code)
+    if !(enough && hits * 5 >= total) {
+        return None;
+    }
+    Some(if panjabi > 0 && panjabi * 2 >= hindi {
+        "pa"
+    } else {
+        code
+    })
 }
 
 #[cfg(test)]
@@ -59,8 +101,27 @@ mod tests {
     }
 
     #[test]
-    fn word_list_is_sorted_and_unique() {
+    fn word_lists_are_sorted_unique_and_disjoint() {
         assert!(WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(PUNJABI.windows(2).all(|w| w[0] < w[1]));
+        assert!(PUNJABI.iter().all(|w| !WORDS.contains(w)));
+    }
+
+    #[test]
+    fn punjabi_in_latin_letters_where_expected() {
+        let india = ["hi", "en", "ta", "pa"];
+        assert_eq!(detect_mixed("Yaar Da Vyaah", &india), Some("pa"));
+        assert_eq!(
+            detect_mixed("Jatti Jaandi Kambi Mahi Sharma", &india),
+            Some("pa")
+        );
+        assert_eq!(detect_mixed("Dil Diyan Gallan Song", &india), Some("pa"));
+        assert_eq!(detect_mixed("Kasam Tere Pyaar Ki", &india), Some("hi"));
+        assert_eq!(detect_mixed("Yaar Da Vyaah", &["hi", "en"]), Some("hi"));
+        assert_eq!(
+            detect_mixed("Resumen de Villarreal CF vs FC Barcelona", &india),
+            None
+        );
     }
 
     #[test]

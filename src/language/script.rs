@@ -225,6 +225,27 @@ impl Census {
     }
 }
 
+/// Whether every letter of `script` in `text` sits inside brackets ("GFRIEND(여자친구) _ Summer
+/// Rain(여름비)"), and there is at least one: a gloss of the words before it.
+pub fn only_in_brackets(text: &str, script: Script) -> bool {
+    let mut depth = 0u32;
+    let mut seen = false;
+    for c in text.chars() {
+        match c {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' => depth = depth.saturating_sub(1),
+            _ if Script::of(c) == Some(script) => {
+                if depth == 0 {
+                    return false;
+                }
+                seen = true;
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +261,19 @@ mod tests {
         assert_eq!(Script::of('ి'), None, "a vowel sign belongs to its letter");
         assert_eq!(Script::of('7'), None);
         assert_eq!(Script::of('🔥'), None);
+    }
+
+    #[test]
+    fn glosses_in_brackets() {
+        assert!(only_in_brackets(
+            "GFRIEND(여자친구) _ Summer Rain(여름비)",
+            Script::Hangul
+        ));
+        assert!(!only_in_brackets(
+            "Red Velvet 레드벨벳 'Birthday' MV",
+            Script::Hangul
+        ));
+        assert!(!only_in_brackets("Summer Rain", Script::Hangul));
     }
 
     #[test]

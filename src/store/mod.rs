@@ -29,6 +29,8 @@ use crate::secret::DatabaseUrl;
 pub use postgres::LOCK_KEY;
 use postgres::{PgRunWriter, PgStore};
 pub use shared::error::StoreError;
+pub use shared::jobs::Job;
+pub use shared::refresh::RefreshSummary;
 pub use shared::types::{LockState, RunSummary, TopRow};
 pub use shared::writer::STREAM_BYTES;
 use sqlite::{SqliteRunWriter, SqliteStore};
@@ -84,7 +86,18 @@ impl Store {
 
     /// Takes the run lock, waiting up to `wait` for another run to release it.
     pub async fn lock(&mut self, wait: Option<Duration>) -> Result<LockState, StoreError> {
-        dispatch!(Backend, &mut self.backend, s => s.lock(wait).await)
+        self.lock_job(Job::Fetch, wait).await
+    }
+
+    /// Takes `job`'s run lock (each job has its own: a refresh may run beside a fetch),
+    /// waiting up to `wait`; runs of that job left `running` by a dead process are marked
+    /// `abandoned`.
+    pub async fn lock_job(
+        &mut self,
+        job: Job,
+        wait: Option<Duration>,
+    ) -> Result<LockState, StoreError> {
+        dispatch!(Backend, &mut self.backend, s => s.lock(job, wait).await)
     }
 
     /// Resolves with why the store failed mid-run (a write failed, the connection holding the
@@ -195,6 +208,46 @@ impl Store {
         fetched_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(Backend, &self.backend, s => s.save_video_categories(region, categories, fetched_at).await)
+    }
+
+    /// The ids a refresh should ask for: seen in a chart since `seen_since`, newest
+    /// observation before `stale_before`, most recently trending first, at most `limit`.
+    pub async fn stale_videos(
+        &self,
+        seen_since: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+        include_unavailable: bool,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.stale_videos(seen_since, stale_before, include_unavailable, limit).await)
+    }
+
+    /// Records the start of a refresh (status `running`); its id.
+    pub async fn begin_refresh(&self, started_at: DateTime<Utc>) -> Result<i64, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.begin_refresh(started_at).await)
+    }
+
+    /// Stores a refresh in one transaction (observations, the videos' newest data, the ids now
+    /// missing, its `refresh_runs` row); how many videos became unavailable.
+    pub async fn save_refresh(
+        &self,
+        refresh_id: i64,
+        observed_at: DateTime<Utc>,
+        videos: &[crate::model::Video],
+        missing: &[String],
+        summary: &RefreshSummary,
+    ) -> Result<u64, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.save_refresh(refresh_id, observed_at, videos, missing, summary).await)
+    }
+
+    /// Ends the `refresh_runs` row of a refresh whose data was not stored.
+    pub async fn record_unsaved_refresh(
+        &self,
+        refresh_id: i64,
+        summary: &RefreshSummary,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        dispatch!(Backend, &self.backend, s => s.record_unsaved_refresh(refresh_id, summary, error).await)
     }
 
     #[cfg(test)]

@@ -117,6 +117,33 @@ impl Client {
         Fetched { result, attempts }
     }
 
+    /// The videos with these ids (videos.list `id=`, at most [`PAGE_SIZE`] ids, 1 unit), with the
+    /// same parts and `fields=` as a chart page, retried like one. Ids the API no longer has
+    /// are simply absent from the answer.
+    pub async fn videos_by_id(&self, ids: &[String], halt: &CancellationToken) -> Fetched {
+        assert!(ids.len() <= PAGE_SIZE as usize, "at most 50 ids a request");
+        let joined = ids.join(",");
+        let (result, attempts) = self
+            .retrying("-", "by id", halt, || async {
+                let mut query: Vec<(&str, &str)> =
+                    vec![("part", PARTS), ("id", &joined), ("prettyPrint", "false")];
+                if self.partial_response {
+                    query.push(("fields", FIELDS));
+                }
+                let (status, body) = self.get("videos", &query).await?;
+                match serde_json::from_slice::<VideoListResponse>(&body) {
+                    Ok(response) => Ok(Page { response, body }),
+                    Err(e) => Err(ApiError::Malformed {
+                        status,
+                        detail: e.to_string(),
+                        body_start: body_start(&body),
+                    }),
+                }
+            })
+            .await;
+        Fetched { result, attempts }
+    }
+
     /// The categories of `region` (videoCategories.list, `hl=en_US` titles, 1 unit), retried
     /// like a chart page; returns them with the attempts made.
     pub async fn video_categories(

@@ -170,9 +170,13 @@ impl ApiError {
         match self {
             _ if self.is_transient() => None,
             ApiError::NoChart { .. } => None,
-            ApiError::Malformed { status, .. } => Some(format!(
-                "HTTP {status} with a body that is not a video list"
-            )),
+            ApiError::Malformed { status, detail, .. } => {
+                // serde's words without where they apply: "expected value", "EOF while ...".
+                let what = detail.split(" at line ").next().unwrap_or(detail);
+                Some(format!(
+                    "HTTP {status} with a body that is not a video list ({what})"
+                ))
+            }
             other => Some(other.to_string()),
         }
     }

@@ -5,8 +5,14 @@ This script only picks and deduplicates titles; it assigns no language. The labe
 lang_eval.tsv were written by a person reading each title (see lang_eval.md).
 
 Usage: python3 tests/data/lang_eval_candidates.py [SHARED_DIR] > candidates.tsv
+       python3 tests/data/lang_eval_candidates.py --round 2 [SHARED_DIR] > candidates2.tsv
 SHARED_DIR defaults to /work/shared. Output columns: key, title, region, source, api_language,
-channel_title, stratum. Deterministic: the same inputs give the same output.
+channel_title, stratum (round 2: region, title, source, stratum). Deterministic: the same inputs
+give the same output.
+
+Round 2 (issue 16) reads lang_eval.tsv beside this script to skip titles already labelled: the
+first round's and the 2020 Kaggle chart titles, which were transcribed from the public copy of
+the dataset (see lang_eval.md) and are not in SHARED_DIR.
 """
 
 import csv
@@ -18,7 +24,9 @@ import re
 import sys
 import unicodedata
 
-SHARED = sys.argv[1] if len(sys.argv) > 1 else "/work/shared"
+ROUND2 = len(sys.argv) > 1 and sys.argv[1] == "--round"
+ARGS = sys.argv[3:] if ROUND2 else sys.argv[1:]
+SHARED = ARGS[0] if ARGS else "/work/shared"
 CSV = os.path.join(SHARED, "data", "trending_sample_2017.csv")
 EXAMPLES = os.path.join(SHARED, "youtube-api", "examples")
 
@@ -111,5 +119,56 @@ def main():
         print("\t".join([str(i), *row]))
 
 
+# Round 2: romanized Hindi and Punjabi grammar words that mark a candidate.
+HINDI_PUNJABI = set("""hai hain ka ki ke ko se mein kya aur bhi nahi tha thi mera meri tera teri wala wali
+    da di de nu te tu ve mainu tenu ni aa""".split())
+
+
+def words(title):
+    return sum(1 for w in title.split() if any(c.isalpha() for c in w))
+
+
+def round2():
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "lang_eval.tsv"), encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in f][1:]
+    # The set as it was before this round's local titles: round 1 and the Kaggle 2020 charts.
+    have = {clean(r[0]) for r in rows[:1336]}
+    have |= {clean(r[0]) for r in rows if r[3].startswith("kaggle-2020/")}
+    out = []
+
+    def take(region, title, source, stratum):
+        title = clean(title)
+        if title and title not in have:
+            have.add(title)
+            out.append((region, title, source, stratum))
+
+    kaggle = os.path.join(SHARED, "data", "kaggle")
+    with open(os.path.join(kaggle, "US_youtube_trending_data_head.csv"), encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            take("US", r["title"], "data/kaggle/US_youtube_trending_data_head.csv#" + r["video_id"],
+                 "kaggle-2020-head")
+    with open(os.path.join(kaggle, "CAvideos_head.csv"), encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            take("CA", r["title"], "data/kaggle/CAvideos_head.csv#" + r["video_id"], "kaggle-2017-head")
+    with open(CSV, encoding="utf-8", newline="") as f:
+        first = {}
+        for r in csv.DictReader(f):
+            first.setdefault(clean(r["title"]), r)
+    for title, r in first.items():
+        if title not in have and words(title) <= 3:
+            take(r["region"], title, "data/trending_sample_2017.csv#" + r["video_id"], "short")
+    romanized = [
+        (t, r) for t, r in first.items()
+        if r["region"] == "IN" and t not in have and all(ord(c) < 0x900 for c in t)
+        and any(w.lower() in HINDI_PUNJABI for w in re.findall(r"[A-Za-z]+", t))
+    ]
+    for title, r in random.Random(16).sample(romanized, min(70, len(romanized))):
+        take("IN", title, "data/trending_sample_2017.csv#" + r["video_id"], "romanized")
+    print("region\ttitle\tsource\tstratum")
+    for row in out:
+        print("\t".join(row))
+
+
 if __name__ == "__main__":
-    main()
+    round2() if ROUND2 else main()

@@ -94,7 +94,12 @@ async fn doctor_passes_on_a_healthy_setup_and_names_each_failure(kind: Kind) {
     assert_eq!(fetch.code, 0, "{}", fetch.stderr);
     let out = db.run(&["doctor", "--offline"], &env).await;
     assert_eq!(out.code, 0, "{}", out.stdout);
-    for line in ["ok    migrations", "ok    lock", "ok    last run    run 1"] {
+    for line in [
+        "ok    migrations",
+        "ok    lock",
+        "ok    last run    run 1",
+        "ok    quota       1 of 10000 units used or reserved today",
+    ] {
         assert!(out.stdout.contains(line), "{line}: {}", out.stdout);
     }
 

@@ -4,6 +4,7 @@
 
 mod copy;
 mod ledger;
+mod refresh;
 mod upsert;
 mod writer;
 
@@ -21,6 +22,7 @@ use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::POSTGRES;
 use crate::store::shared::error::{query_error, StoreError};
 use crate::store::shared::health::StoreHealth;
+use crate::store::shared::jobs::Job;
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
 use crate::store::shared::types::{LockState, RunSummary, TopRow};
@@ -30,8 +32,8 @@ pub(crate) use writer::PgRunWriter;
 /// The migrations of the PostgreSQL schema.
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// The advisory-lock key held by a running `fetch`: "trendtap" in ASCII.
-pub const LOCK_KEY: i64 = 0x7472_656e_6474_6170;
+/// The advisory-lock key held by a running `fetch`.
+pub use crate::store::shared::jobs::FETCH_LOCK_KEY as LOCK_KEY;
 
 /// How long to wait for the database server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -128,10 +130,14 @@ impl PgStore {
             .map_or(0, |n| usize::try_from(n).unwrap_or(0))
     }
 
-    /// Takes the run lock, waiting up to `wait` for another run to release it. Once it is held,
-    /// its session is checked every [`LOCK_CHECK_EVERY`] ([`watch_session`]).
-    pub async fn lock(&mut self, wait: Option<Duration>) -> Result<LockState, StoreError> {
-        let state = lock::lock(self, wait).await?;
+    /// Takes `job`'s run lock, waiting up to `wait` for another run to release it. Once it is
+    /// held, its session is checked every [`LOCK_CHECK_EVERY`] ([`watch_session`]).
+    pub async fn lock(
+        &mut self,
+        job: Job,
+        wait: Option<Duration>,
+    ) -> Result<LockState, StoreError> {
+        let state = lock::lock(&mut PgJobLock { store: self, job }, wait).await?;
         if state == LockState::Acquired {
             tokio::spawn(watch_session(
                 self.session.clone(),
@@ -221,26 +227,32 @@ impl PgStore {
     }
 }
 
-impl RunLock for PgStore {
+/// A job's advisory lock on the store's session, while [`PgStore::lock`] tries it.
+struct PgJobLock<'s> {
+    store: &'s mut PgStore,
+    job: Job,
+}
+
+impl RunLock for PgJobLock<'_> {
     async fn try_lock(&mut self) -> Result<bool, StoreError> {
         sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(LOCK_KEY)
-            .fetch_one(&mut *self.session.lock().await)
+            .bind(self.job.lock_key())
+            .fetch_one(&mut *self.store.session.lock().await)
             .await
             .map_err(query_error("taking the run lock"))
     }
 
     async fn mark_abandoned(&mut self) -> Result<(), StoreError> {
-        sqlx::query(&runs::abandon_sql("now()"))
-            .execute(&mut *self.session.lock().await)
+        sqlx::query(&self.job.abandon_sql("now()"))
+            .execute(&mut *self.store.session.lock().await)
             .await
             .map_err(query_error("marking abandoned runs"))?;
         Ok(())
     }
 
     async fn holder(&mut self) -> Result<(Option<i64>, Option<DateTime<Utc>>), StoreError> {
-        let row = sqlx::query(runs::RUNNING_RUN_SQL)
-            .fetch_optional(&mut *self.session.lock().await)
+        let row = sqlx::query(&self.job.running_sql())
+            .fetch_optional(&mut *self.store.session.lock().await)
             .await
             .map_err(query_error("reading the running run"))?;
         Ok((

@@ -34,6 +34,48 @@ pub(crate) const VIDEO_COLUMNS: &[&str] = &[
     "last_run_id",
 ];
 
+#[cfg(test)]
+/// Columns of `videos` that only the refresh writes: when the API stopped returning the video,
+/// and when a refresh last observed it (the fetch's newest-wins rule reads the latter).
+pub(crate) const VIDEO_REFRESH_COLUMNS: [&str; 2] = ["unavailable_since", "refreshed_at"];
+
+/// The columns of `videos` a refresh updates from the API (the fetch's data columns but the
+/// ones a refresh cannot know: the language, decided with the chart's region, and the run).
+pub(crate) fn video_refreshed_columns() -> impl Iterator<Item = &'static str> {
+    VIDEO_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !["language", "language_source", "last_run_id"].contains(c))
+}
+
+/// The columns of a `video_stats` row, in the order both backends write them.
+pub(crate) const VIDEO_STATS_COLUMNS: &[&str] = &[
+    "refresh_id",
+    "video_id",
+    "observed_at",
+    "view_count",
+    "like_count",
+    "comment_count",
+];
+
+#[cfg(test)]
+/// The columns of a `refresh_runs` row.
+pub(crate) const REFRESH_RUN_COLUMNS: &[&str] = &[
+    "refresh_id",
+    "started_at",
+    "finished_at",
+    "status",
+    "halt_reason",
+    "videos_requested",
+    "videos_refreshed",
+    "videos_unavailable",
+    "batches_failed",
+    "api_requests",
+    "errors",
+    "error",
+    "trendtap_version",
+];
+
 /// When a `videos` or `video_regions` row was first and last seen.
 pub(crate) const SEEN_COLUMNS: [&str; 2] = ["first_seen_at", "last_seen_at"];
 
@@ -112,7 +154,12 @@ pub(crate) fn tables() -> Vec<(&'static str, Vec<&'static str>)> {
         columns
     };
     vec![
-        ("videos", sorted(video_columns().collect())),
+        (
+            "videos",
+            sorted(video_columns().chain(VIDEO_REFRESH_COLUMNS).collect()),
+        ),
+        ("video_stats", sorted(VIDEO_STATS_COLUMNS.to_vec())),
+        ("refresh_runs", sorted(REFRESH_RUN_COLUMNS.to_vec())),
         (
             "video_regions",
             sorted([VIDEO_REGION_COLUMNS, &[VIDEO_REGION_RUNS_SEEN]].concat()),

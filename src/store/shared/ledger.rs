@@ -6,9 +6,9 @@
 //! - A unit belongs to the Pacific day of the run's reservation (`budget::day_of`).
 //! - Check-and-reserve is atomic: the day's rows are summed and the new reservation written in
 //!   the same critical section, so two processes cannot both be granted the last units.
-//! - A reservation counts until its run settles it with the units actually spent. A fetch run
-//!   that is no longer `running` and never settled (its process died) counts its whole
-//!   reservation as spent ([`DAY_ROWS`]).
+//! - A reservation counts until its run settles it with the units actually spent. A run (fetch
+//!   or refresh) that is no longer `running` and never settled (its process died) counts its
+//!   whole reservation as spent ([`day_rows_sql`]).
 //! - Exhaustion is one row per day and key; the first report wins.
 
 use super::dialect::Dialect;
@@ -17,14 +17,16 @@ use super::dialect::Dialect;
 pub(crate) const LEDGER_LOCK_KEY: i64 = 0x71_756f_7461;
 
 /// The day's rows for one key: `run_id, job, reserved, spent, settled`. A row counts as settled
-/// once its run settled it, or when its fetch run ended without settling (a crash); until it is
+/// once its run settled it, or when its run ended without settling (a crash); until it is
 /// settled by its run, its `spent` is at least its reservation.
 pub(crate) fn day_rows_sql(d: &Dialect) -> String {
     format!(
         "SELECT l.run_id, l.job, l.reserved,
                 CASE WHEN l.settled_at IS NULL THEN {greatest}(l.spent, l.reserved) ELSE l.spent END AS spent,
-                (l.settled_at IS NOT NULL OR (l.job = 'fetch' AND coalesce(r.status, 'abandoned') <> 'running')) AS settled
-         FROM quota_ledger l LEFT JOIN runs r ON l.job = 'fetch' AND r.run_id = l.run_id
+                (l.settled_at IS NOT NULL OR coalesce(r.status, f.status, 'abandoned') <> 'running') AS settled
+         FROM quota_ledger l
+         LEFT JOIN runs r ON l.job = 'fetch' AND r.run_id = l.run_id
+         LEFT JOIN refresh_runs f ON l.job = 'refresh' AND f.refresh_id = l.run_id
          WHERE l.day = {} AND l.key_fingerprint = {}
          ORDER BY l.reserved_at, l.run_id",
         (d.param)(1),

@@ -18,9 +18,9 @@ pub(crate) const POLL: Duration = Duration::from_millis(500);
 pub(crate) trait RunLock {
     /// Tries to take the lock once; whether it was taken.
     async fn try_lock(&mut self) -> Result<bool, StoreError>;
-    /// Marks the runs still `running` abandoned (see [`super::runs::abandon_sql`]).
+    /// Marks the runs still `running` abandoned (see [`super::jobs::Job::abandon_sql`]).
     async fn mark_abandoned(&mut self) -> Result<(), StoreError>;
-    /// The id and start of the run that holds the lock (see [`super::runs::RUNNING_RUN_SQL`]).
+    /// The id and start of the run that holds the lock (see [`super::jobs::Job::running_sql`]).
     async fn holder(&mut self) -> Result<(Option<i64>, Option<DateTime<Utc>>), StoreError>;
 }
 

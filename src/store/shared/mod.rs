@@ -11,17 +11,21 @@
 //! - [`runs`]: the `runs` row's statements and the values of a run's end;
 //! - [`lock`]: the run lock's protocol (try, wait, mark abandoned runs, name the holder);
 //! - [`writer`]: a run's writes (one transaction, entries streamed, the first failure kept);
+//! - [`jobs`]: the jobs with a run lock (fetch, refresh): their lock and their runs' table;
 //! - [`ledger`]: the quota ledger's rules and statements;
+//! - [`refresh`]: the refresh's rules (which videos, newest wins both ways, unavailable);
 //! - [`memory`]: what the newest runs say of each chart (the fetch's estimate).
 
 pub(crate) mod columns;
 pub(crate) mod dialect;
 pub(crate) mod error;
 pub(crate) mod health;
+pub(crate) mod jobs;
 pub(crate) mod ledger;
 pub(crate) mod lock;
 pub(crate) mod memory;
 pub(crate) mod newest;
+pub(crate) mod refresh;
 pub(crate) mod runs;
 pub(crate) mod types;
 pub(crate) mod writer;

@@ -5,7 +5,10 @@
 //! widen to cover both runs, the best rank is the best of both, and `runs_seen` counts the run.
 //!
 //! The rule compares `last_seen_at`, the time the run saw the row (its start, or the original
-//! run's for a replay), never the time it was written. What it generates, in each dialect:
+//! run's for a replay), never the time it was written; for `videos` the stored side is the
+//! newer of `last_seen_at` and `refreshed_at` (the refresh's observation), so that a fetch
+//! never overwrites newer data from a refresh ([`super::refresh`] states the other direction).
+//! What it generates, in each dialect (`videos` compares with [`video_data_time`]):
 //!
 //! ```text
 //! PostgreSQL: UPDATE videos SET ... FROM (incoming rows) AS u WHERE videos.video_id = u.video_id
@@ -64,9 +67,14 @@ fn assignment(d: &Dialect, table: &str, column: &str, rule: Rule) -> String {
         format!("{table}.{column}"),
         format!("{}.{column}", d.incoming),
     );
+    let stored_time = if table == "videos" {
+        video_data_time(d)
+    } else {
+        format!("{table}.last_seen_at")
+    };
     let value = match rule {
         Rule::Newest => format!(
-            "CASE WHEN {i}.last_seen_at >= {table}.last_seen_at THEN {incoming} ELSE {stored} END",
+            "CASE WHEN {i}.last_seen_at >= {stored_time} THEN {incoming} ELSE {stored} END",
             i = d.incoming
         ),
         Rule::Least => format!("{}({stored}, {incoming})", d.least),
@@ -74,6 +82,15 @@ fn assignment(d: &Dialect, table: &str, column: &str, rule: Rule) -> String {
         Rule::Count => format!("{stored} + 1"),
     };
     format!("{column} = {value}")
+}
+
+/// When a stored `videos` row's data was observed: the newer of the last chart that showed it
+/// and the last refresh.
+pub(crate) fn video_data_time(d: &Dialect) -> String {
+    format!(
+        "{}(videos.last_seen_at, coalesce(videos.refreshed_at, videos.last_seen_at))",
+        d.greatest
+    )
 }
 
 /// The `SET` list that applies the rule to a `videos` row already stored; the incoming row
@@ -118,7 +135,8 @@ mod tests {
         );
         let sqlite = video_updates(&SQLITE);
         assert!(sqlite.starts_with(
-            "title = CASE WHEN excluded.last_seen_at >= videos.last_seen_at \
+            "title = CASE WHEN excluded.last_seen_at >= max(videos.last_seen_at, \
+             coalesce(videos.refreshed_at, videos.last_seen_at)) \
              THEN excluded.title ELSE videos.title END"
         ));
         assert!(sqlite.ends_with("last_seen_at = max(videos.last_seen_at, excluded.last_seen_at)"));

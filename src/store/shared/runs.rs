@@ -1,6 +1,7 @@
-//! The `runs` row's bookkeeping, once for both backends: the statements that start a run, end it
-//! and mark the runs of dead processes abandoned, and the values of a run's end (its status, its
-//! chart counts, what it stored), computed here and only bound by the backends.
+//! The `runs` row's bookkeeping, once for both backends: the statements that start a run and end
+//! it, and the values of a run's end (its status, its chart counts, what it stored), computed
+//! here and only bound by the backends. Marking dead processes' runs abandoned is
+//! [`super::jobs`]'.
 
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Type};
@@ -13,15 +14,6 @@ use crate::model::ChartStatus;
 
 /// The status of a run in progress.
 pub(crate) const RUNNING: &str = "running";
-
-/// The run that holds the run lock, as its `runs` row says: `run_id`, `started_at`.
-pub(crate) const RUNNING_RUN_SQL: &str =
-    "SELECT run_id, started_at FROM runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1";
-
-/// Runs still marked running once we hold the lock have no process behind them: abandoned.
-pub(crate) fn abandon_sql(now: &str) -> String {
-    format!("UPDATE runs SET status = 'abandoned', finished_at = {now} WHERE status = 'running'")
-}
 
 /// `INSERT INTO runs (...) VALUES (...) RETURNING run_id`, bound in [`RUN_START_COLUMNS`] order.
 pub(crate) fn start_sql(d: &Dialect) -> String {

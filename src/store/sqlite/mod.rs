@@ -3,6 +3,7 @@
 //! written by [`writer`] (`json_each`). Timestamps are fixed-width UTC text ([`time`]).
 
 mod ledger;
+mod refresh;
 mod time;
 mod writer;
 
@@ -21,6 +22,7 @@ use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::SQLITE;
 use crate::store::shared::error::{query_error, StoreError};
 use crate::store::shared::health::StoreHealth;
+use crate::store::shared::jobs::Job;
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
 use crate::store::shared::types::{LockState, RunSummary, TopRow};
@@ -37,10 +39,10 @@ pub(crate) struct SqliteStore {
     pool: SqlitePool,
     path: PathBuf,
     target: String,
-    /// `<database>.lock`, locked for the run; the OS releases it when the process ends (it
-    /// cannot be lost while the process lives: only writes can fail mid-run).
-    lock: Option<File>,
-    /// Whether the store can still take the run.
+    /// The lock files held (`<database>.lock` ...); the OS releases them when the process ends.
+    locks: Vec<File>,
+    /// Whether the store can still take the run (the lock files cannot be lost while the
+    /// process lives: only writes can fail mid-run).
     health: Arc<StoreHealth>,
 }
 
@@ -78,7 +80,7 @@ impl SqliteStore {
             pool,
             target: format!("sqlite://{}", path.display()),
             path,
-            lock: None,
+            locks: Vec::new(),
             health: Arc::default(),
         })
     }
@@ -110,11 +112,16 @@ impl SqliteStore {
             .map_or(0, |n| usize::try_from(n).unwrap_or(0))
     }
 
-    /// Takes the run lock (a file lock on `<database>.lock`), waiting up to `wait`.
-    pub async fn lock(&mut self, wait: Option<Duration>) -> Result<LockState, StoreError> {
+    /// Takes `job`'s run lock (a file lock on `<database>.lock`, `<database>.refresh.lock`),
+    /// waiting up to `wait`.
+    pub async fn lock(
+        &mut self,
+        job: Job,
+        wait: Option<Duration>,
+    ) -> Result<LockState, StoreError> {
         let path = {
             let mut p = self.path.clone().into_os_string();
-            p.push(".lock");
+            p.push(job.lock_suffix());
             PathBuf::from(p)
         };
         let file = File::options()
@@ -129,12 +136,13 @@ impl SqliteStore {
         let mut attempt = LockFile {
             file,
             path,
+            job,
             target: &self.target,
             pool: &self.pool,
         };
         let state = lock::lock(&mut attempt, wait).await?;
         if state == LockState::Acquired {
-            self.lock = Some(attempt.file);
+            self.locks.push(attempt.file);
         }
         Ok(state)
     }
@@ -216,6 +224,7 @@ impl SqliteStore {
 struct LockFile<'s> {
     file: File,
     path: PathBuf,
+    job: Job,
     target: &'s str,
     pool: &'s SqlitePool,
 }
@@ -233,7 +242,7 @@ impl RunLock for LockFile<'_> {
     }
 
     async fn mark_abandoned(&mut self) -> Result<(), StoreError> {
-        sqlx::query(&runs::abandon_sql("?1"))
+        sqlx::query(&self.job.abandon_sql("?1"))
             .bind(ts(Utc::now()))
             .execute(self.pool)
             .await
@@ -242,7 +251,7 @@ impl RunLock for LockFile<'_> {
     }
 
     async fn holder(&mut self) -> Result<(Option<i64>, Option<DateTime<Utc>>), StoreError> {
-        let row = sqlx::query(runs::RUNNING_RUN_SQL)
+        let row = sqlx::query(&self.job.running_sql())
             .fetch_optional(self.pool)
             .await
             .map_err(query_error("reading the running run"))?;

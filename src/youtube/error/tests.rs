@@ -185,6 +185,12 @@ fn signatures_ignore_what_names_the_chart() {
     };
     assert_eq!(a.signature(), b.signature());
     assert!(a.signature().is_some());
+    let truncated = ApiError::Malformed {
+        status: 200,
+        detail: "EOF while parsing an object at line 1 column 40".into(),
+        body_start: "{\"items\":[".into(),
+    };
+    assert_ne!(a.signature(), truncated.signature());
     assert_eq!(c(503, "").signature(), None, "transient");
     assert_eq!(c(404, "").signature(), None, "no chart");
     assert!(c(403, &body(403, "somethingElse")).signature().is_some());

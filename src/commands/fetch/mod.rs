@@ -5,30 +5,36 @@
 //! store's writer; then the channel-language pass, the merge, the store and the closing lines.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
+mod budget;
+mod end;
+
+use super::booking::Booking;
 use super::{fail, Context};
+use crate::budget::Usage;
 use crate::cli::FetchArgs;
 use crate::config::{self, DbConfig, FetchConfig, Source};
 use crate::dedup;
 use crate::error::{Error, Exit, Halt, RunEnd};
 use crate::fetch::{self, ChartSink, Fetch, Limits, PageSink};
-use crate::model::{Chart, ChartKey, ChartOutcome, MergedVideo};
+use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus, MergedVideo};
 use crate::output;
 use crate::progress::{self, record, Progress};
 use crate::raw::{self, Archive};
 use crate::secret::Redactor;
 use crate::shutdown::{self, RunControl};
 use crate::store::{LockState, RunSummary, RunWriter, Store};
-use crate::youtube::{self, Client, ClientSettings};
+use crate::youtube::Client;
+use budget::Planned;
 
 /// Runs `trendtap fetch`: resolves its settings, watches signals and the deadline, shows
-/// progress on a terminal, and ends with one line on stderr for any run that did not end
-/// cleanly.
+/// progress on a terminal, ends with one line on stderr for any run that did not end cleanly,
+/// and writes the metrics file when one is configured.
 pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
     let cfg = match ctx
         .config_file(args.db.config.as_deref())
@@ -64,16 +70,42 @@ pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
     .await;
     if let Some(display) = display {
         display.finish();
-        if let Ok(end) = &result {
+        if let Ok(done) = &result {
             let seconds = clock.elapsed().as_secs_f64();
-            eprintln!("{}", progress::summary(end, &progress, seconds));
+            eprintln!(
+                "{}{}",
+                progress::summary(&done.end, &progress, seconds),
+                end::quota_note(done)
+            );
         }
     }
-    match result {
+    let exit = match &result {
         // What stopped the run, in its own words (the API's, the store's): redacted.
-        Ok(end) => report_end(&end, ctl.detail().map(|d| cfg.redactor().redact(d))),
-        Err(e) => fail(&e, &cfg.redactor()),
+        Ok(done) => end::report(done, ctl.detail().map(|d| cfg.redactor().redact(d))),
+        Err(e) => fail(e, &cfg.redactor()),
+    };
+    if let Some(path) = &cfg.metrics_file {
+        end::write_metrics(path, result.as_ref().ok(), exit, clock.elapsed());
     }
+    exit
+}
+
+/// What a finished run reports: its end, its charts by status, the units it spent, the
+/// ledger's figures after it.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// How it ended.
+    pub end: RunEnd,
+    /// Charts per status: ok, no_chart, failed (incomplete included), skipped.
+    pub charts: [(&'static str, u64); 4],
+    /// Requests sent to the API.
+    pub requests: u64,
+    /// Units the no-chart skipping saved.
+    pub saved_units: u64,
+    /// The ledger's figures for today after the run (`None`: no ledger, a dry run or replay).
+    pub usage: Option<Usage>,
+    /// Whether this was a dry run (its units are not booked).
+    pub dry_run: bool,
 }
 
 /// The run itself, for a resolved configuration: what `trendtap fetch` does between parsing
@@ -84,7 +116,7 @@ pub async fn execute(
     ctl: Arc<RunControl>,
     progress: Arc<Progress>,
     stdout: &mut dyn std::io::Write,
-) -> Result<RunEnd, Error> {
+) -> Result<Finished, Error> {
     let started_at = Utc::now();
     let clock = Instant::now();
     // Issue 18: a --save-raw folder that cannot be written is a usage error (exit 2), found
@@ -102,68 +134,154 @@ pub async fn execute(
         Some(db) => Some(open_run(db, &regions, &categories, started_at).await?),
         None => None,
     };
-    record(&progress.timings.setup_us, setup);
     // Issue 18: a store that fails mid-run stops the fetch (with --save-raw, the archive is
     // completed instead, to be stored later).
     if let Some((store, _)) = &store {
         shutdown::watch_store(ctl.clone(), store.failure(), cfg.save_raw.clone());
     }
-    let seen_at = replayed
-        .as_ref()
-        .map_or(started_at, |(_, seen_at)| *seen_at);
-    let mut writer = store
-        .as_ref()
-        .map(|(store, run_id)| store.begin_writes(*run_id, seen_at));
-
-    let (mut fetch, requests, bytes) = match (replayed, &cfg.source) {
-        (Some((fetch, _)), _) => {
-            count_replayed(&fetch, &progress);
-            (fetch, 0, 0)
-        }
-        (None, Source::Api(api)) => {
-            let mut sink = StoreSink {
-                writer: writer.as_mut(),
-                progress: &progress,
-            };
-            from_api(cfg, api, &ctl, &mut sink, &progress, started_at).await?
-        }
-        (None, Source::Archive(_)) => unreachable!("an archive source is replayed above"),
+    let client = match (&replayed, &cfg.source) {
+        (None, Source::Api(api)) => Some(Arc::new(Client::new(api).map_err(Error::Usage)?)),
+        _ => None,
     };
-    // The channel's language fills titles that detection left undetermined.
-    crate::language::apply_channel_languages(&mut fetch.charts);
-    let merging = Instant::now();
-    let merged = dedup::merge(&fetch.charts);
-    record(&progress.timings.dedup_us, merging);
-    let mut end = run_end(&fetch.outcomes, ctl.reason());
-
-    let storing = Instant::now();
-    match (&store, writer) {
-        (Some((store, run_id)), Some(writer)) => {
-            let summary = RunSummary {
-                status: end.status(),
-                halt_reason: end.halt.map(|h| h.to_string()),
-                charts: &fetch.outcomes,
-                api_requests: requests,
-            };
-            end.stored = store_run(store, *run_id, writer, &fetch, &merged, &summary, cfg)
-                .await
-                .map_err(|e| e.with_archive(cfg.save_raw.as_deref()))?;
+    // The ledger books API runs that store; a dry run has no database, a replay no requests.
+    let booking = match (&store, cfg.api(), &client) {
+        (Some((_, run_id)), Some(api), Some(_)) => {
+            Some(Booking::new("fetch", *run_id, &api.key, started_at))
         }
-        _ => output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
-            .map_err(Error::Output)?,
-    }
-    record(&progress.timings.store_us, storing);
+        _ => None,
+    };
+    let run = Run {
+        cfg,
+        ctl: &ctl,
+        progress: &progress,
+        store: store.as_ref(),
+        client: client.as_ref(),
+        booking: booking.as_ref(),
+        started_at,
+    };
+    let result = run.charts(replayed, setup, stdout).await;
+    let requests = client.as_ref().map_or(0, |c| c.requests_made());
+    let usage = match (&store, &booking) {
+        (Some((store, _)), Some(booking)) => {
+            booking
+                .settle(store, &cfg.budget, requests, ctl.reason())
+                .await
+        }
+        _ => None,
+    };
+    let charted = result?;
     let run_id = store.as_ref().map(|(_, id)| id.to_string());
-    log_finished(
+    let bytes = client.as_ref().map_or(0, |c| c.bytes_received());
+    end::log_finished(
         run_id.as_deref(),
-        &end,
-        &fetch,
-        &merged,
+        &charted,
         (requests, bytes),
         &progress,
         clock,
     );
-    Ok(end)
+    Ok(Finished {
+        end: charted.end,
+        charts: charted.charts,
+        requests,
+        saved_units: charted.saved_units,
+        usage,
+        dry_run: cfg.dry_run.is_some(),
+    })
+}
+
+/// What the charts of a run came to.
+struct Charted {
+    end: RunEnd,
+    charts: [(&'static str, u64); 4],
+    saved_units: u64,
+    videos: usize,
+    entries: usize,
+}
+
+/// One run's parts, borrowed while its charts are planned, fetched, merged and stored.
+struct Run<'a> {
+    cfg: &'a FetchConfig,
+    ctl: &'a Arc<RunControl>,
+    progress: &'a Arc<Progress>,
+    store: Option<&'a (Store, i64)>,
+    client: Option<&'a Arc<Client>>,
+    booking: Option<&'a Booking>,
+    started_at: DateTime<Utc>,
+}
+
+impl Run<'_> {
+    /// Plans (the budget), fetches or replays, merges, and stores or prints the charts.
+    async fn charts(
+        &self,
+        replayed: Option<(Fetch, DateTime<Utc>)>,
+        setup: Instant,
+        stdout: &mut dyn std::io::Write,
+    ) -> Result<Charted, Error> {
+        let (cfg, progress) = (self.cfg, self.progress);
+        let planned = match (self.store, self.client, self.booking) {
+            (Some((store, _)), Some(client), Some(booking)) => {
+                budget::plan(store, booking, cfg, client, self.ctl, self.started_at).await?
+            }
+            _ => Planned::everything(cfg),
+        };
+        if let Some(halt) = planned.refused {
+            self.ctl.stop(halt);
+        }
+        record(&progress.timings.setup_us, setup);
+        let seen_at = replayed
+            .as_ref()
+            .map_or(self.started_at, |(_, seen_at)| *seen_at);
+        let mut writer = self
+            .store
+            .map(|(store, run_id)| store.begin_writes(*run_id, seen_at));
+        let mut fetch = match (replayed, self.client) {
+            (Some((fetch, _)), _) => {
+                count_replayed(&fetch, progress);
+                fetch
+            }
+            (None, Some(client)) => {
+                let mut sink = StoreSink {
+                    writer: writer.as_mut(),
+                    progress,
+                };
+                self.fetch_api(client, planned.charts, &mut sink).await?
+            }
+            (None, None) => unreachable!("a run without an archive has a client"),
+        };
+        fetch.outcomes.extend(planned.skipped);
+        sort_outcomes(&mut fetch.outcomes, &cfg.regions);
+        // The channel's language fills titles that detection left undetermined.
+        crate::language::apply_channel_languages(&mut fetch.charts);
+        let merging = Instant::now();
+        let merged = dedup::merge(&fetch.charts);
+        record(&progress.timings.dedup_us, merging);
+        let mut end = run_end(&fetch.outcomes, self.ctl.reason());
+        let requests = self.client.map_or(0, |c| c.requests_made());
+        let storing = Instant::now();
+        match (self.store, writer) {
+            (Some((store, run_id)), Some(writer)) => {
+                let summary = RunSummary {
+                    status: end.status(),
+                    halt_reason: end.halt.map(|h| h.to_string()),
+                    charts: &fetch.outcomes,
+                    api_requests: requests,
+                };
+                end.stored = store_run(store, *run_id, writer, &fetch, &merged, &summary, cfg)
+                    .await
+                    .map_err(|e| e.with_archive(cfg.save_raw.as_deref()))?;
+            }
+            _ => output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
+                .map_err(Error::Output)?,
+        }
+        record(&progress.timings.store_us, storing);
+        Ok(Charted {
+            end,
+            charts: chart_counts(&fetch.outcomes),
+            saved_units: planned.saved_units,
+            videos: merged.len(),
+            entries: fetch.charts.iter().map(|c| c.entries.len()).sum(),
+        })
+    }
 }
 
 /// A replay reads its archive first (no quota is at stake), so that the run records what it
@@ -181,48 +299,75 @@ fn read_archive(
     Ok(Some(replayed))
 }
 
-/// Fetches the plan from the API, saving the pages when `--save-raw` is on. Chart errors are
-/// redacted here: they reach the log, the archive's manifest and the runs table.
-async fn from_api(
-    cfg: &FetchConfig,
-    api: &ClientSettings,
-    ctl: &Arc<RunControl>,
-    sink: &mut impl ChartSink,
-    progress: &Arc<Progress>,
-    started_at: DateTime<Utc>,
-) -> Result<(Fetch, u64, u64), Error> {
-    let client = Arc::new(Client::new(api).map_err(Error::Usage)?);
-    let archive = match &cfg.save_raw {
-        Some(root) => Some(Arc::new(Archive::create(root, started_at).map_err(
-            |e| {
-                Error::Archive(raw::ArchiveError::Write {
-                    path: root.display().to_string(),
-                    source: e,
-                })
-            },
-        )?)),
-        None => None,
-    };
-    let plan = fetch::plan(&cfg.regions, &cfg.categories);
-    tracing::info!(
-        charts = plan.len(),
-        concurrency = cfg.concurrency,
-        "fetching"
-    );
-    let limits = Limits {
-        max_pages: cfg.max_pages,
-        concurrency: cfg.concurrency,
-    };
-    let pages = archive.clone().map(|a| a as Arc<dyn PageSink>);
-    let mut fetch = fetch::fetch_all(&client, plan, limits, ctl, pages, sink, progress).await;
-    let redactor = cfg.redactor();
-    for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
-        *error = redactor.redact(error);
+impl Run<'_> {
+    /// Fetches `plan` from the API, saving the pages when `--save-raw` is on. Chart errors are
+    /// redacted here: they reach the log, the archive's manifest and the runs table.
+    async fn fetch_api(
+        &self,
+        client: &Arc<Client>,
+        plan: Vec<ChartKey>,
+        sink: &mut impl ChartSink,
+    ) -> Result<Fetch, Error> {
+        let cfg = self.cfg;
+        let archive = match &cfg.save_raw {
+            Some(root) => Some(Arc::new(Archive::create(root, self.started_at).map_err(
+                |e| {
+                    Error::Archive(raw::ArchiveError::Write {
+                        path: root.display().to_string(),
+                        source: e,
+                    })
+                },
+            )?)),
+            None => None,
+        };
+        tracing::info!(
+            charts = plan.len(),
+            concurrency = cfg.concurrency,
+            "fetching"
+        );
+        let limits = Limits {
+            max_pages: cfg.max_pages,
+            concurrency: cfg.concurrency,
+        };
+        let pages = archive.clone().map(|a| a as Arc<dyn PageSink>);
+        let mut fetch =
+            fetch::fetch_all(client, plan, limits, self.ctl, pages, sink, self.progress).await;
+        let redactor = cfg.redactor();
+        for error in fetch.outcomes.iter_mut().filter_map(|o| o.error.as_mut()) {
+            *error = redactor.redact(error);
+        }
+        if let Some(archive) = &archive {
+            write_manifest(archive, self.started_at, &fetch);
+        }
+        Ok(fetch)
     }
-    if let Some(archive) = &archive {
-        write_manifest(archive, started_at, &fetch);
-    }
-    Ok((fetch, client.requests_made(), client.bytes_received()))
+}
+
+/// Outcomes in plan order: by the regions' order, then category (numerically).
+fn sort_outcomes(outcomes: &mut [ChartOutcome], regions: &[&'static str]) {
+    let position = |r: &str| regions.iter().position(|x| *x == r).unwrap_or(usize::MAX);
+    outcomes.sort_by_key(|o| {
+        let category: u32 = o.category_id.parse().unwrap_or(u32::MAX);
+        (position(o.region), category)
+    });
+}
+
+/// Charts per status, as the metrics name them.
+fn chart_counts(outcomes: &[ChartOutcome]) -> [(&'static str, u64); 4] {
+    let count =
+        |f: &dyn Fn(ChartStatus) -> bool| outcomes.iter().filter(|o| f(o.status)).count() as u64;
+    [
+        ("ok", count(&|s| s == ChartStatus::Ok)),
+        ("no_chart", count(&|s| s == ChartStatus::NoChart)),
+        (
+            "failed",
+            count(&|s| matches!(s, ChartStatus::Failed | ChartStatus::Incomplete)),
+        ),
+        (
+            "skipped",
+            count(&|s| matches!(s, ChartStatus::SkippedNoChart | ChartStatus::SkippedBudget)),
+        ),
+    ]
 }
 
 /// The raw archive takes every page as received.
@@ -325,40 +470,6 @@ async fn store_run(
     Ok(true)
 }
 
-/// The closing log line: counts, stage times, peak memory (the benchmark reads it).
-fn log_finished(
-    run_id: Option<&str>,
-    end: &RunEnd,
-    fetch: &Fetch,
-    merged: &[MergedVideo<'_>],
-    (requests, bytes): (u64, u64),
-    progress: &Progress,
-    clock: Instant,
-) {
-    let entries: usize = fetch.charts.iter().map(|c| c.entries.len()).sum();
-    let ms = |c: &AtomicU64| c.load(Ordering::Relaxed) / 1000;
-    let t = &progress.timings;
-    tracing::info!(
-        run_id = run_id.unwrap_or("dry-run"),
-        status = end.status(),
-        charts_done = end.charts_done,
-        charts_failed = end.charts_failed,
-        videos = merged.len(),
-        chart_entries = entries,
-        requests,
-        bytes,
-        seconds = format_args!("{:.2}", clock.elapsed().as_secs_f64()),
-        setup_ms = ms(&t.setup_us),
-        fetch_ms = ms(&t.fetch_us),
-        normalize_cpu_ms = ms(&t.normalize_us),
-        dedup_ms = ms(&t.dedup_us),
-        store_ms = ms(&t.store_us),
-        store_streamed_ms = ms(&t.store_streamed_us),
-        peak_memory_mb = progress::peak_memory().map(|b| b / (1024 * 1024)),
-        "run finished"
-    );
-}
-
 /// The regions and categories of a set of charts, in first-seen order.
 fn charts_of(outcomes: &[ChartOutcome]) -> (Vec<&'static str>, Vec<String>) {
     let mut regions: Vec<&'static str> = Vec::new();
@@ -395,43 +506,4 @@ async fn open_run(
     let run_id = store.begin_run(started_at, regions, categories).await?;
     tracing::info!(run_id, database = store.target(), "run started");
     Ok((store, run_id))
-}
-
-/// One closing line for runs that did not end cleanly; cron mails stderr, so it must say it all.
-fn report_end(end: &RunEnd, detail: Option<String>) -> Exit {
-    let total = end.charts_done + end.charts_failed;
-    let done = end.charts_done;
-    let stored = if end.stored { "stored" } else { "kept" };
-    match end.halt {
-        Some(Halt::Quota) => {
-            let reset = youtube::quota::next_reset(Utc::now());
-            eprintln!(
-                "trendtap: the daily YouTube API quota is exhausted; it resets at midnight Pacific time ({}). {done} of {total} charts were {stored}.",
-                reset.format("%Y-%m-%d %H:%M UTC"),
-            );
-        }
-        Some(Halt::BadKey) => eprintln!(
-            "trendtap: error: {}. {done} of {total} charts were {stored}.",
-            detail.unwrap_or_else(|| "the YouTube API rejected the key: check the key (YOUTUBE_API_KEY or api_key_file) and that it may call the YouTube Data API v3".to_owned())
-        ),
-        // Issue 18: a request every chart shares refused, the first charts failing alike, a
-        // store failing mid-run: the run stopped at once, and says why in the words it got.
-        Some(h @ (Halt::Rejected | Halt::Repeated | Halt::Store)) => eprintln!(
-            "trendtap: error: the run stopped ({h}): {}. {done} of {total} charts were {stored}.",
-            detail.as_deref().unwrap_or("see above")
-        ),
-        Some(h @ (Halt::Sigint | Halt::Sigterm)) => eprintln!(
-            "trendtap: interrupted ({h}); {done} of {total} complete charts were {stored}."
-        ),
-        Some(Halt::Deadline) => eprintln!(
-            "trendtap: error: the run's deadline passed; {done} of {total} complete charts were {stored}."
-        ),
-        None if end.charts_failed > 0 && done > 0 => eprintln!(
-            "trendtap: {} of {total} charts failed (see above); the other {done} were {stored}.",
-            end.charts_failed
-        ),
-        None if end.charts_failed > 0 => eprintln!("trendtap: error: every chart failed (see above); nothing was stored."),
-        None => {}
-    }
-    end.exit()
 }
