@@ -6,6 +6,7 @@
 mod api;
 mod archive;
 mod cli;
+mod crash;
 mod hostile;
 mod lang_eval;
 mod operator;
