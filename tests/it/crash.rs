@@ -94,6 +94,7 @@ async fn sigkill_at_any_moment_stores_nothing_of_the_killed_run(kind: Kind) {
     let api = SweepApi::start(SweepShape {
         pages: PAGES,
         latency_ms: (10, 20),
+        videos: 50,
         faults_per_mille: 0,
         seed: 4,
     })

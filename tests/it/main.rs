@@ -13,6 +13,7 @@ mod operator;
 mod quota;
 mod refresh;
 mod resilience;
+mod soak;
 mod stops;
 mod store;
 mod store_failure;

@@ -21,6 +21,7 @@ const CHARTS: usize = 30;
 const SHAPE: SweepShape = SweepShape {
     pages: 4,
     latency_ms: (15, 25),
+    videos: 50,
     faults_per_mille: 0,
     seed: 18,
 };
@@ -148,6 +149,7 @@ async fn losing_the_run_lock_mid_run_stops_the_fetch_within_a_second() {
     let api = SweepApi::start(SweepShape {
         pages: 4,
         latency_ms: (150, 150),
+        videos: 50,
         faults_per_mille: 0,
         seed: 1,
     })

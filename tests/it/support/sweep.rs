@@ -1,5 +1,5 @@
 //! A fake YouTube for sweeps over many charts: every (region, category) has a chart of `pages`
-//! pages of 50 synthetic videos, served with a latency and, optionally, a share of transient
+//! pages of `videos` synthetic videos, served with a latency and, optionally, a share of transient
 //! faults (503), drawn from a seeded generator so that a run is reproducible. Counts what it
 //! served, for tests that compare the store with it.
 
@@ -14,8 +14,10 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 /// How the sweep's fake answers.
 #[derive(Debug, Clone, Copy)]
 pub struct SweepShape {
-    /// Pages per chart (50 videos each).
+    /// Pages per chart.
     pub pages: usize,
+    /// Videos per page (the API's pages hold 50).
+    pub videos: usize,
     /// Latency of each answer, a range in milliseconds.
     pub latency_ms: (u64, u64),
     /// Share of answers that are a 503, in per mille.
@@ -45,7 +47,12 @@ struct Serve {
 impl SweepApi {
     /// Starts the fake.
     pub async fn start(shape: SweepShape) -> Self {
-        let server = MockServer::start().await;
+        // The fake counts what it serves itself: recording every request would grow its
+        // memory with the run's (the soak watches the memory of many runs in one process).
+        let server = MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
         let counters = Arc::new(Counters::default());
         Mock::given(method("GET"))
             .and(path("/videos"))
@@ -104,7 +111,8 @@ impl Respond for Serve {
         let page: usize = query("pageToken")
             .and_then(|t| t.trim_start_matches('P').parse().ok())
             .unwrap_or(0);
-        let items: Vec<_> = (page * 50..(page + 1) * 50)
+        let per_page = self.shape.videos;
+        let items: Vec<_> = (page * per_page..(page + 1) * per_page)
             .map(|i| {
                 json!({
                     "id": format!("{}{category}v{i:03}", region.to_lowercase()),
@@ -115,7 +123,8 @@ impl Respond for Serve {
                 })
             })
             .collect();
-        let mut body = json!({"items": items, "pageInfo": {"totalResults": self.shape.pages * 50}});
+        let total = self.shape.pages * per_page;
+        let mut body = json!({"items": items, "pageInfo": {"totalResults": total}});
         if page + 1 < self.shape.pages {
             body["nextPageToken"] = json!(format!("P{}", page + 1));
         }
