@@ -10,6 +10,7 @@ mod crash;
 mod hostile;
 mod lang_eval;
 mod operator;
+mod properties;
 mod quota;
 mod refresh;
 mod resilience;
