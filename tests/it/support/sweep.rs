@@ -30,6 +30,7 @@ pub struct SweepShape {
 pub struct SweepApi {
     /// The wiremock server.
     pub server: MockServer,
+    shape: SweepShape,
     counters: Arc<Counters>,
 }
 
@@ -48,21 +49,38 @@ impl SweepApi {
     /// Starts the fake.
     pub async fn start(shape: SweepShape) -> Self {
         // The fake counts what it serves itself: recording every request would grow its
-        // memory with the run's (the soak watches the memory of many runs in one process).
+        // memory with the runs' (the soak watches the memory of many runs in one process; see
+        // also `forget`).
         let server = MockServer::builder()
             .disable_request_recording()
             .start()
             .await;
-        let counters = Arc::new(Counters::default());
+        let api = SweepApi {
+            server,
+            shape,
+            counters: Arc::default(),
+        };
+        api.mount().await;
+        api
+    }
+
+    async fn mount(&self) {
         Mock::given(method("GET"))
             .and(path("/videos"))
             .respond_with(Serve {
-                shape,
-                counters: counters.clone(),
+                shape: self.shape,
+                counters: self.counters.clone(),
             })
-            .mount(&server)
+            .mount(&self.server)
             .await;
-        SweepApi { server, counters }
+    }
+
+    /// Forgets the requests the fake's mock keeps (wiremock keeps every matched request, even
+    /// with recording disabled), so that a process that runs many sweeps does not grow with
+    /// them; the counts go on.
+    pub async fn forget(&self) {
+        self.server.reset().await;
+        self.mount().await;
     }
 
     /// The base URL.
