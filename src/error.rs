@@ -13,8 +13,10 @@ use crate::secret::Redactor;
 pub enum Exit {
     /// Every chart was stored (a pair that has no chart counts as done).
     Ok = 0,
-    /// Failure: nothing stored (database down, rolled-back store, every chart failed), or the
-    /// key was rejected or the deadline passed (charts complete by then were stored).
+    /// Failure: nothing stored (database down, rolled-back store, a store that failed mid-run,
+    /// every chart failed), or the run stopped early because the key or a request every chart
+    /// shares was rejected, the first charts all failed the same way, or the deadline passed
+    /// (charts complete by then were stored).
     Failure = 1,
     /// Usage or configuration error; no request was made.
     Usage = 2,
@@ -34,9 +36,11 @@ pub enum Exit {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    every chart was stored (a region/category without a chart counts as done)
-  1    failure: database down, storing rolled back or every chart failed (nothing stored);
-       API key rejected or --deadline passed (charts complete by then were stored)
-  2    usage or configuration error, no request made
+  1    failure: database down, storing failed (also mid-run) or every chart failed (nothing
+       stored); API key or a request every chart shares rejected, the first 3 charts failed
+       the same way, or --deadline passed (charts complete by then were stored)
+  2    usage or configuration error (also a --save-raw folder that is not writable), no
+       request made
   3    partial: some charts failed, all the others were stored
   4    another trendtap run holds this database's lock
   5    the daily API quota is exhausted; charts completed before were stored
@@ -80,6 +84,14 @@ pub enum Error {
     /// The thumbnails' folder cannot be used.
     #[error(transparent)]
     Thumbnails(#[from] crate::thumbnails::FolderError),
+    /// Storing failed, but every page fetched is in the raw archive, ready to be stored later.
+    #[error("{source}; every page fetched is in the raw archive under {root}: store it later with `trendtap fetch --from-raw {root}`")]
+    StoreArchived {
+        /// Why storing failed.
+        source: crate::store::StoreError,
+        /// The archive root given to `--save-raw` (`--from-raw` takes its latest run).
+        root: String,
+    },
     /// Writing the result (stdout) failed.
     #[error("cannot write the result to stdout: {0}")]
     Output(#[source] std::io::Error),
@@ -98,12 +110,25 @@ impl Error {
     pub fn exit(&self) -> Exit {
         match self {
             Error::Usage(_) | Error::Config(_) => Exit::Usage,
+            Error::Archive(crate::raw::ArchiveError::NotWritable { .. }) => Exit::Usage,
             Error::Locked { .. } => Exit::Locked,
-            Error::Store(_)
-            | Error::Archive(_)
+            Error::Store(_) | Error::StoreArchived { .. } => Exit::Failure,
+            Error::Archive(_)
             | Error::Output(_)
             | Error::Thumbnails(_)
             | Error::WriteFile { .. } => Exit::Failure,
+        }
+    }
+
+    /// The error of a run whose fetched pages are all in a raw archive under `root` (when it
+    /// has one): a store error then says how to store them later.
+    pub fn with_archive(self, root: Option<&std::path::Path>) -> Error {
+        match (self, root) {
+            (Error::Store(source), Some(root)) => Error::StoreArchived {
+                source,
+                root: root.display().to_string(),
+            },
+            (error, _) => error,
         }
     }
 
@@ -178,6 +203,13 @@ pub enum Halt {
     },
     /// The API rejected the key.
     BadKey,
+    /// The API refused a request for a reason every other request shares (a 400 not about the
+    /// chart or the page token, a 401).
+    Rejected,
+    /// The first charts to finish all failed with the same error.
+    Repeated,
+    /// The store failed mid-run (a write, or the connection holding the run lock).
+    Store,
     /// SIGINT (first signal).
     Sigint,
     /// SIGTERM (first signal).
@@ -192,6 +224,9 @@ impl fmt::Display for Halt {
             Halt::Quota | Halt::QuotaKnown { .. } => "quota_exhausted",
             Halt::OverBudget { .. } => "over_budget",
             Halt::BadKey => "bad_api_key",
+            Halt::Rejected => "request_rejected",
+            Halt::Repeated => "repeated_failure",
+            Halt::Store => "store_failed",
             Halt::Sigint => "sigint",
             Halt::Sigterm => "sigterm",
             Halt::Deadline => "deadline",
@@ -228,7 +263,9 @@ impl RunEnd {
         match self.halt {
             Some(Halt::Sigint) => Exit::Sigint,
             Some(Halt::Sigterm) => Exit::Sigterm,
-            Some(Halt::Deadline | Halt::BadKey) => Exit::Failure,
+            Some(Halt::Deadline | Halt::BadKey | Halt::Rejected | Halt::Repeated | Halt::Store) => {
+                Exit::Failure
+            }
             Some(Halt::Quota | Halt::QuotaKnown { .. } | Halt::OverBudget { .. }) => Exit::Quota,
             None if self.charts_failed == 0 => Exit::Ok,
             None if self.charts_done == 0 => Exit::Failure,
@@ -260,6 +297,9 @@ mod tests {
         assert_eq!(end(2, 2, Some(Halt::Sigint)).exit() as u8, 130);
         assert_eq!(end(2, 2, Some(Halt::Sigterm)).exit() as u8, 143);
         assert_eq!(end(2, 2, Some(Halt::Deadline)).exit(), Exit::Failure);
+        for halt in [Halt::Rejected, Halt::Repeated, Halt::Store] {
+            assert_eq!(end(2, 2, Some(halt)).exit(), Exit::Failure, "{halt}");
+        }
     }
 
     #[test]

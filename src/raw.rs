@@ -7,8 +7,10 @@
 //! `DIR/run-.../manifest.json`. Every file is written to a temporary name and renamed, so a
 //! reader never sees half a file.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use flate2::read::GzDecoder;
@@ -59,6 +61,22 @@ pub struct ManifestChart {
 #[derive(Debug)]
 pub struct Archive {
     dir: PathBuf,
+    /// The charts a page of which could not be saved, with why.
+    unsaved: Mutex<HashMap<ChartKey, String>>,
+}
+
+/// Checks that `root` can hold an archive (created if missing, a file written and removed in
+/// it), so that `--save-raw` fails before the first request rather than at the first page.
+pub fn check_writable(root: &Path) -> Result<(), ArchiveError> {
+    let not_writable = |source| ArchiveError::NotWritable {
+        path: root.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(root).map_err(not_writable)?;
+    let probe = root.join(format!(".trendtap-write-check-{}", std::process::id()));
+    let written = std::fs::File::create(&probe).and_then(|mut f| f.write_all(b"ok"));
+    let _ = std::fs::remove_file(&probe);
+    written.map_err(not_writable)
 }
 
 impl Archive {
@@ -74,7 +92,12 @@ impl Archive {
             };
             let dir = root.join(name);
             match std::fs::create_dir(&dir) {
-                Ok(()) => return Ok(Archive { dir }),
+                Ok(()) => {
+                    return Ok(Archive {
+                        dir,
+                        unsaved: Mutex::default(),
+                    })
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
             }
@@ -87,16 +110,29 @@ impl Archive {
         &self.dir
     }
 
-    /// Saves one page (1-based) of a chart as received.
+    /// Saves one page (1-based) of a chart as received. A page that cannot be written (a full
+    /// disk) is reported with its path, the first time at error level, and its chart is
+    /// recorded as failed in the manifest; the run goes on (its data still reaches the store).
     pub fn save_page(&self, key: &ChartKey, page: u32, body: &[u8]) -> std::io::Result<()> {
         let dir = self.dir.join(key.region).join(&key.category_id);
-        std::fs::create_dir_all(&dir)?;
-        let mut gz = GzEncoder::new(
-            Vec::with_capacity(body.len() / 4),
-            flate2::Compression::default(),
-        );
-        gz.write_all(body)?;
-        write_atomically(&dir.join(format!("page-{page}.json.gz")), &gz.finish()?)
+        let path = dir.join(format!("page-{page}.json.gz"));
+        let saved = std::fs::create_dir_all(&dir).and_then(|()| {
+            let mut gz = GzEncoder::new(
+                Vec::with_capacity(body.len() / 4),
+                flate2::Compression::default(),
+            );
+            gz.write_all(body)?;
+            write_atomically(&path, &gz.finish()?)
+        });
+        saved.map_err(|e| {
+            let why = format!("cannot write {}: {e}", path.display());
+            let mut unsaved = self.unsaved.lock().unwrap_or_else(|p| p.into_inner());
+            if unsaved.is_empty() {
+                tracing::error!(chart = %key, "{why}: the raw archive will lack this chart (and any other that fails so); the run goes on and its data is still stored");
+            }
+            unsaved.entry(key.clone()).or_insert_with(|| why.clone());
+            std::io::Error::new(e.kind(), why)
+        })
     }
 
     /// Writes the manifest of the run from the charts' outcomes.
@@ -106,6 +142,11 @@ impl Archive {
         outcomes: &[ChartOutcome],
         fetched_at: impl Fn(&ChartOutcome) -> Option<DateTime<Utc>>,
     ) -> std::io::Result<()> {
+        let unsaved = self.unsaved.lock().unwrap_or_else(|p| p.into_inner());
+        if !unsaved.is_empty() {
+            tracing::error!(dir = %self.dir.display(), charts = unsaved.len(),
+                "the raw archive is incomplete: the charts whose pages could not be written are recorded as failed in its manifest");
+        }
         let manifest = Manifest {
             format: FORMAT,
             trendtap_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -113,13 +154,20 @@ impl Archive {
             finished_at: Utc::now(),
             charts: outcomes
                 .iter()
-                .map(|o| ManifestChart {
-                    region: o.region.to_owned(),
-                    category_id: o.category_id.clone(),
-                    status: o.status,
-                    pages: o.pages,
-                    fetched_at: fetched_at(o),
-                    error: o.error.clone(),
+                .map(|o| {
+                    let key = ChartKey {
+                        region: o.region,
+                        category_id: o.category_id.clone(),
+                    };
+                    let lost = unsaved.get(&key);
+                    ManifestChart {
+                        region: o.region.to_owned(),
+                        category_id: o.category_id.clone(),
+                        status: lost.map_or(o.status, |_| ChartStatus::Failed),
+                        pages: o.pages,
+                        fetched_at: fetched_at(o),
+                        error: lost.cloned().or_else(|| o.error.clone()),
+                    }
                 })
                 .collect(),
         };
@@ -132,12 +180,16 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    {
-        let mut file = std::fs::File::create(&tmp)?;
+    let written = std::fs::File::create(&tmp).and_then(|mut file| {
         file.write_all(bytes)?;
-        file.sync_all()?;
+        file.sync_all()
+    });
+    // A half-written temporary file (a full disk) is not left behind.
+    let renamed = written.and_then(|()| std::fs::rename(&tmp, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path)
+    renamed
 }
 
 /// A problem reading an archive; each names the file.
@@ -160,6 +212,14 @@ pub enum ArchiveError {
     #[error("cannot write the raw archive at {path}: {source}")]
     Write {
         /// The file or folder.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The `--save-raw` folder cannot be written (checked before the first request).
+    #[error("--save-raw {path} is not writable: {source}")]
+    NotWritable {
+        /// The folder.
         path: String,
         /// The cause.
         source: std::io::Error,

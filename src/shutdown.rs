@@ -1,10 +1,13 @@
-//! Stopping a run early: SIGINT/SIGTERM, the deadline, and API answers that make further
-//! requests pointless (quota spent, key rejected) all go through one [`RunControl`].
+//! Stopping a run early: SIGINT/SIGTERM, the deadline, API answers that make further requests
+//! pointless (quota spent, key or request rejected, the first charts all failing alike) and a
+//! store that fails mid-run all go through one [`RunControl`].
 //!
 //! Two tokens, because the causes differ in what they stop: every cause stops new requests
 //! (`halt`); all but an exhausted quota also drop the requests in flight (`abort`), since an
 //! in-flight request after a quota error may still succeed and costs nothing more.
 
+use std::future::Future;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -18,6 +21,8 @@ pub struct RunControl {
     halt: CancellationToken,
     abort: CancellationToken,
     reason: OnceLock<Halt>,
+    /// What the first stop said (the API's words, the store's error), for the closing line.
+    detail: OnceLock<String>,
 }
 
 impl RunControl {
@@ -30,6 +35,19 @@ impl RunControl {
     /// their cancellations (a signal after a quota error also drops requests in flight).
     pub fn stop(&self, reason: Halt) {
         let _ = self.reason.set(reason);
+        self.cancel(reason);
+    }
+
+    /// [`RunControl::stop`], with what the operator must read about it (kept when this is the
+    /// first reason).
+    pub fn stop_with(&self, reason: Halt, detail: String) {
+        if self.reason.set(reason).is_ok() {
+            let _ = self.detail.set(detail);
+        }
+        self.cancel(reason);
+    }
+
+    fn cancel(&self, reason: Halt) {
         self.halt.cancel();
         if reason != Halt::Quota {
             self.abort.cancel();
@@ -49,6 +67,11 @@ impl RunControl {
     /// Why the run stopped early, if it did.
     pub fn reason(&self) -> Option<Halt> {
         self.reason.get().copied()
+    }
+
+    /// What the first stop said about itself, if it said anything.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.get().map(String::as_str)
     }
 }
 
@@ -93,6 +116,32 @@ pub fn watch_deadline(ctl: Arc<RunControl>, deadline: Duration) {
             "deadline passed: no new request starts; complete charts will be stored"
         );
         ctl.stop(Halt::Deadline);
+    });
+}
+
+/// Stops the run when the store fails mid-run (`failure` resolves with why: a write failed, the
+/// connection holding the run lock was lost), so that no more quota is spent on charts that
+/// cannot be stored. When a raw archive is being written under `archive`, the fetch goes on
+/// instead, so that the archive is complete, and the operator is told how to store it later.
+pub fn watch_store(
+    ctl: Arc<RunControl>,
+    failure: impl Future<Output = Option<String>> + Send + 'static,
+    archive: Option<PathBuf>,
+) {
+    tokio::spawn(async move {
+        let Some(why) = failure.await else {
+            return;
+        };
+        match archive {
+            Some(root) => tracing::error!(
+                "the store failed mid-run: {why}. The fetch goes on so that the raw archive is complete: store it later with `trendtap fetch --from-raw {}`",
+                root.display()
+            ),
+            None => {
+                tracing::error!("the store failed mid-run: {why}. No new request starts");
+                ctl.stop_with(Halt::Store, why);
+            }
+        }
     });
 }
 

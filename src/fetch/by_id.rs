@@ -134,8 +134,9 @@ async fn one_batch(
         Ok(page) => page,
         Err(err) => {
             match err {
-                ApiError::Quota { .. } => ctl.stop(Halt::Quota),
-                ApiError::BadKey { .. } => ctl.stop(Halt::BadKey),
+                ApiError::Quota { .. } => ctl.stop_with(Halt::Quota, err.to_string()),
+                ApiError::BadKey { .. } => ctl.stop_with(Halt::BadKey, err.to_string()),
+                ApiError::Rejected { .. } => ctl.stop_with(Halt::Rejected, err.to_string()),
                 _ => {}
             }
             let error = format!("batch of {} ids from {}: {err}", ids.len(), ids[0]);

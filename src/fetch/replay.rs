@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::{collect_page, new_outcome, Fetch};
+use super::{collect_page, new_outcome, Collected, Fetch};
 use crate::error::Error;
 use crate::model::{Chart, ChartKey, ChartStatus};
 use crate::progress::Progress;
@@ -60,7 +60,7 @@ pub fn replay(
             fetch.outcomes.push(outcome);
             continue;
         }
-        let (mut entries, mut position) = (Vec::new(), 0);
+        let mut collected = Collected::default();
         for page in 1..=saved.pages {
             let path = raw::page_path(&run, region, &key.category_id, page);
             let response = raw::read_page(&path)
@@ -70,14 +70,9 @@ pub fn replay(
                         .map_err(|e| format!("{} is not a video list: {e}", path.display()))
                 });
             match response {
-                Ok(response) => collect_page(
-                    &key,
-                    &response,
-                    &mut position,
-                    &mut entries,
-                    &mut outcome,
-                    progress,
-                ),
+                Ok(response) => {
+                    collect_page(&key, &response, &mut collected, &mut outcome, progress)
+                }
                 Err(e) => {
                     outcome.status = ChartStatus::Failed;
                     outcome.error = Some(format!("{key} page {page}: {e}"));
@@ -86,11 +81,11 @@ pub fn replay(
             }
         }
         if outcome.status == ChartStatus::Ok {
-            outcome.videos = entries.len() as u32;
+            outcome.videos = collected.entries.len() as u32;
             fetch.charts.push(Chart {
                 key,
                 fetched_at: saved.fetched_at.unwrap_or(manifest.started_at),
-                entries,
+                entries: collected.entries,
             });
         }
         fetch.outcomes.push(outcome);

@@ -107,6 +107,14 @@ impl Store {
         dispatch!(Backend, &mut self.backend, s => s.lock(job, wait).await)
     }
 
+    /// Resolves with why the store failed mid-run (a write failed, the connection holding the
+    /// run lock was lost), or with `None` when the store closes first. Independent of the
+    /// store's lifetime, so that it can be awaited by a task of its own.
+    pub fn failure(&self) -> impl std::future::Future<Output = Option<String>> + Send + 'static {
+        let health = dispatch!(Backend, &self.backend, s => s.health());
+        async move { health.failed().await }
+    }
+
     /// Records the start of a run (status `running`) and returns its id.
     pub async fn begin_run(
         &self,

@@ -43,6 +43,19 @@ pub struct Fetched {
     pub attempts: u32,
 }
 
+/// A videos.list body (of a 2xx answer with status `status`) as a page, or the typed error of
+/// a body that is not one: whatever the bytes, never a panic.
+pub fn parse_page(status: u16, body: bytes::Bytes) -> Result<Page, ApiError> {
+    match serde_json::from_slice::<VideoListResponse>(&body) {
+        Ok(response) => Ok(Page { response, body }),
+        Err(e) => Err(ApiError::Malformed {
+            status,
+            detail: e.to_string(),
+            body_start: body_start(&body),
+        }),
+    }
+}
+
 /// The YouTube Data API client for one run.
 #[derive(Debug)]
 pub struct Client {
@@ -51,6 +64,7 @@ pub struct Client {
     key: ApiKey,
     retry: RetryPolicy,
     partial_response: bool,
+    max_body_bytes: usize,
     requests: AtomicU64,
     bytes: AtomicU64,
 }
@@ -70,6 +84,7 @@ impl Client {
             key: cfg.key.clone(),
             retry: cfg.retry,
             partial_response: cfg.partial_response,
+            max_body_bytes: cfg.max_body_bytes,
             requests: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
         })
@@ -214,14 +229,7 @@ impl Client {
             query.push(("fields", FIELDS));
         }
         let (status, body) = self.get("videos", &query).await?;
-        match serde_json::from_slice::<VideoListResponse>(&body) {
-            Ok(response) => Ok(Page { response, body }),
-            Err(e) => Err(ApiError::Malformed {
-                status,
-                detail: e.to_string(),
-                body_start: body_start(&body),
-            }),
-        }
+        parse_page(status, body)
     }
 
     /// Checks the key with the cheapest call there is (i18nRegions.list, 1 quota unit, no
@@ -264,12 +272,47 @@ impl Client {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
-        let body = response.bytes().await.map_err(transport_error)?;
-        self.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
-        if status.is_success() {
-            Ok((status.as_u16(), body))
+        // An error body is read only as far as its classification needs.
+        let limit = if status.is_success() {
+            self.max_body_bytes
         } else {
-            Err(classify(status, &body, retry_after))
+            self.max_body_bytes.min(ERROR_BODY_BYTES)
+        };
+        let (body, whole) = read_body(response, limit, &self.bytes).await?;
+        if !status.is_success() {
+            return Err(classify(status, &body, retry_after));
         }
+        if !whole {
+            return Err(ApiError::TooLarge {
+                status: status.as_u16(),
+                limit,
+            });
+        }
+        Ok((status.as_u16(), body))
     }
+}
+
+/// How much of an error body is read: API errors are a few hundred bytes.
+const ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// Reads a body (decompressed, as reqwest hands it over) chunk by chunk, up to `limit` bytes:
+/// returns what was read and whether that is the whole body. Reading stops at the limit, so a
+/// gzip bomb or a runaway body is never held in memory; `received` counts the bytes read.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+    received: &AtomicU64,
+) -> Result<(bytes::Bytes, bool), ApiError> {
+    let expected = response.content_length().unwrap_or(0);
+    let mut body = bytes::BytesMut::with_capacity(expected.min(limit as u64) as usize);
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        received.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body.freeze(), true))
 }

@@ -1,13 +1,17 @@
 //! What can go wrong with a request, and how each failure is classified: transient (retried
-//! by [`super::retry`]), fatal for the whole run (quota spent, key rejected), or specific to one
-//! chart (no chart, a broken body, any other HTTP error). The retry policy and the fetch act on
-//! these classes; only this file reads statuses and the API's reasons (FACTS.md section 7).
+//! by [`super::retry`]), fatal for the whole run (quota spent, key rejected, a request every
+//! chart shares refused), or specific to one chart (no chart, a broken body, any other HTTP
+//! error). The retry policy and the fetch act on these classes; only this file reads statuses
+//! and the API's reasons (FACTS.md section 7).
+
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use super::wire::ErrorResponse;
+use super::wire::{ErrorBody, ErrorResponse};
 
 /// Why a page could not be had. Messages never include the request URL (it carries the key).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -29,12 +33,28 @@ pub enum ApiError {
         reason: String,
     },
     /// The API rejected the key (invalid, blocked, API not enabled).
-    #[error("the API rejected the key (HTTP {status}, {reason}): check YOUTUBE_API_KEY / api_key_file and the key's API restrictions")]
+    #[error("the API rejected the key (HTTP {status}, {reason}{}): check the key (YOUTUBE_API_KEY or api_key_file) and that it may call the YouTube Data API v3", quoted(.message))]
     BadKey {
-        /// 400 or 403.
+        /// 400, 401 or 403.
         status: u16,
-        /// keyInvalid, API_KEY_INVALID, forbidden, accessNotConfigured, API_KEY_SERVICE_BLOCKED.
+        /// keyInvalid, API_KEY_INVALID, forbidden, accessNotConfigured, API_KEY_SERVICE_BLOCKED,
+        /// or the main reason of a body whose message points at the key.
         reason: String,
+        /// The API's words.
+        message: String,
+    },
+    /// A 400 that is not about the chart or the page token, or a 401: every request shares the
+    /// parameters at fault, so every other request would be refused the same way.
+    #[error("the API refused the request (HTTP {status}{}{}){}", reason_suffix(.reason), quoted(.message), fields_hint(*.fields))]
+    Rejected {
+        /// 400 or 401.
+        status: u16,
+        /// The API's reason.
+        reason: Option<String>,
+        /// The API's words.
+        message: String,
+        /// The API named the `fields=` selector.
+        fields: bool,
     },
     /// A status worth retrying: 429, 500, 502, 503, 504, or a 403 rate limit.
     #[error("HTTP {status}{}", reason_suffix(.reason))]
@@ -76,6 +96,14 @@ pub enum ApiError {
         /// The first bytes of the body.
         body_start: String,
     },
+    /// A body (after decompression) larger than the client's cap: reading stopped there.
+    #[error("HTTP {status} with a body larger than {limit} bytes (after decompression): not read further")]
+    TooLarge {
+        /// The status.
+        status: u16,
+        /// The cap, in bytes.
+        limit: usize,
+    },
 }
 
 fn reason_suffix(reason: &Option<String>) -> String {
@@ -85,12 +113,30 @@ fn reason_suffix(reason: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+fn quoted(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(": \"{message}\"")
+    }
+}
+
+fn fields_hint(fields: bool) -> &'static str {
+    if fields {
+        "; the API rejected the `fields=` selector: set `partial_response = false` in the config \
+         file to fetch whole pages without it"
+    } else {
+        ""
+    }
+}
+
 /// What a failure means for the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     /// Another attempt may succeed: retried with backoff.
     Transient,
-    /// Every later request would fail the same way (quota spent, key rejected): stop the run.
+    /// Every later request would fail the same way (quota spent, key rejected, a parameter all
+    /// requests share refused): stop the run.
     Run,
     /// This chart (or page) only: the other charts go on.
     Chart,
@@ -101,7 +147,9 @@ impl ApiError {
     pub fn scope(&self) -> Scope {
         match self {
             _ if self.is_transient() => Scope::Transient,
-            ApiError::Quota { .. } | ApiError::BadKey { .. } => Scope::Run,
+            ApiError::Quota { .. } | ApiError::BadKey { .. } | ApiError::Rejected { .. } => {
+                Scope::Run
+            }
             _ => Scope::Chart,
         }
     }
@@ -115,6 +163,24 @@ impl ApiError {
         }
     }
 
+    /// What two charts failing "with the same error" share, without what names the chart (the
+    /// first bytes of each body, serde's line and column); `None` for a failure that is not
+    /// one (a missing chart) or that another attempt might not repeat (transient).
+    pub fn signature(&self) -> Option<String> {
+        match self {
+            _ if self.is_transient() => None,
+            ApiError::NoChart { .. } => None,
+            ApiError::Malformed { status, detail, .. } => {
+                // serde's words without where they apply: "expected value", "EOF while ...".
+                let what = detail.split(" at line ").next().unwrap_or(detail);
+                Some(format!(
+                    "HTTP {status} with a body that is not a video list ({what})"
+                ))
+            }
+            other => Some(other.to_string()),
+        }
+    }
+
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
             ApiError::Transient { retry_after, .. } => *retry_after,
@@ -123,21 +189,38 @@ impl ApiError {
     }
 }
 
+/// Reasons that say the key itself is refused.
+const BAD_KEY: &[&str] = &[
+    "keyInvalid",
+    "API_KEY_INVALID",
+    "accessNotConfigured",
+    "API_KEY_SERVICE_BLOCKED",
+    "API_KEY_HTTP_REFERRER_BLOCKED",
+    "API_KEY_IP_ADDRESS_BLOCKED",
+    "API_KEY_ANDROID_APP_BLOCKED",
+    "API_KEY_IOS_APP_BLOCKED",
+    "SERVICE_DISABLED",
+    "keyExpired",
+    "ipRefererBlocked",
+];
+
+/// 400 reasons about this chart or this page, not about what every request shares.
+const CHART_REASONS: &[&str] = &[
+    "videoChartNotFound",
+    "invalidRegionCode",
+    "invalidPageToken",
+];
+
 /// Classifies an HTTP error response by status and the API's reason (FACTS.md §7).
 pub fn classify(status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> ApiError {
     let parsed = serde_json::from_slice::<ErrorResponse>(body)
         .ok()
         .map(|r| r.error);
-    let has = |names: &[&str]| {
-        parsed
-            .as_ref()
-            .is_some_and(|e| e.reasons().any(|r| names.contains(&r)))
-    };
-    let reason = parsed
-        .as_ref()
-        .and_then(|e| e.main_reason())
-        .map(str::to_owned);
+    let error = parsed.as_ref();
+    let has = |names: &[&str]| error.is_some_and(|e| e.reasons().any(|r| names.contains(&r)));
+    let reason = error.and_then(|e| e.main_reason()).map(str::to_owned);
     let code = status.as_u16();
+    let message = || error.map(api_message).unwrap_or_default();
 
     if has(&["quotaExceeded", "dailyLimitExceeded"]) {
         let reason = if has(&["quotaExceeded"]) {
@@ -150,27 +233,26 @@ pub fn classify(status: StatusCode, body: &[u8], retry_after: Option<Duration>) 
             reason: reason.to_owned(),
         };
     }
-    const BAD_KEY: &[&str] = &[
-        "keyInvalid",
-        "API_KEY_INVALID",
-        "accessNotConfigured",
-        "API_KEY_SERVICE_BLOCKED",
-        "keyExpired",
-        "ipRefererBlocked",
-    ];
-    if has(BAD_KEY) || (code == 403 && has(&["forbidden"])) {
-        let reason = parsed
-            .as_ref()
+    let about_the_key = has(BAD_KEY)
+        || (code == 403 && has(&["forbidden"]))
+        || (matches!(code, 400 | 401 | 403) && error.is_some_and(points_at_the_key));
+    if about_the_key {
+        let reason = error
             .and_then(|e| {
                 e.reasons()
                     .find(|r| BAD_KEY.contains(r))
                     .or(e.main_reason())
             })
-            .unwrap_or("forbidden")
+            .unwrap_or(if code == 403 {
+                "forbidden"
+            } else {
+                "unauthorized"
+            })
             .to_owned();
         return ApiError::BadKey {
             status: code,
             reason,
+            message: message(),
         };
     }
     if code == 404 || has(&["videoChartNotFound"]) {
@@ -191,14 +273,66 @@ pub fn classify(status: StatusCode, body: &[u8], retry_after: Option<Duration>) 
             retry_after,
         };
     }
-    let message = match parsed.as_ref().and_then(|e| e.message.clone()) {
-        Some(m) => m,
+    if code == 401 || (code == 400 && !has(CHART_REASONS)) {
+        return ApiError::Rejected {
+            status: code,
+            reason,
+            message: message(),
+            fields: error.is_some_and(points_at_fields),
+        };
+    }
+    let message = match error.and_then(|e| e.message.as_deref()) {
+        Some(_) => message(),
         None => format!("body starts: {:?}", body_start(body)),
     };
     ApiError::Http {
         status: code,
         reason,
         message,
+    }
+}
+
+/// Whether the body's reasons, status or words are about the API key (the current 400 shape
+/// may come without its `details`: badRequest, INVALID_ARGUMENT, "API key not valid").
+fn points_at_the_key(error: &ErrorBody) -> bool {
+    error.reasons().any(|r| r.starts_with("API_KEY"))
+        || error
+            .messages()
+            .any(|m| m.to_ascii_lowercase().contains("api key"))
+}
+
+/// Whether the body says the `fields=` selector is at fault (legacy `location: "fields"`, a
+/// field violation on `fields`, or Google's "Invalid field selection").
+fn points_at_fields(error: &ErrorBody) -> bool {
+    error.locations().any(|l| l == "fields")
+        || error.messages().any(|m| {
+            let m = m.to_ascii_lowercase();
+            m.contains("field selection")
+                || m.contains("'fields'")
+                || m.contains("fields parameter")
+        })
+}
+
+/// The API's message as plain text: tags of its escaped HTML dropped, whitespace collapsed,
+/// at most 300 characters.
+fn api_message(error: &ErrorBody) -> String {
+    let Some(message) = error.messages().next() else {
+        return String::new();
+    };
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in message.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if in_tag || c.is_control() => {}
+            c => text.push(c),
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 
@@ -240,84 +374,4 @@ pub(crate) fn body_start(body: &[u8]) -> String {
         out.push('…');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn c(status: u16, body: &str) -> ApiError {
-        classify(StatusCode::from_u16(status).unwrap(), body.as_bytes(), None)
-    }
-
-    fn body(status: u16, reason: &str) -> String {
-        format!(
-            r#"{{"error":{{"code":{status},"message":"m","errors":[{{"reason":"{reason}","domain":"d"}}]}}}}"#
-        )
-    }
-
-    #[test]
-    fn recorded_error_bodies_are_classified() {
-        let quota = include_str!("../../tests/data/errors/quotaExceeded_403.json");
-        assert!(matches!(c(403, quota), ApiError::Quota { .. }));
-        let blocked =
-            include_str!("../../tests/data/errors/forbidden_API_KEY_SERVICE_BLOCKED_403.json");
-        assert!(
-            matches!(c(403, blocked), ApiError::BadKey { ref reason, .. } if reason == "API_KEY_SERVICE_BLOCKED")
-        );
-        let legacy = include_str!("../../tests/data/errors/keyInvalid_400_legacy.json");
-        assert!(
-            matches!(c(400, legacy), ApiError::BadKey { ref reason, .. } if reason == "keyInvalid")
-        );
-        let current = include_str!("../../tests/data/errors/apiKeyInvalid_400_current_shape.json");
-        assert!(
-            matches!(c(400, current), ApiError::BadKey { ref reason, .. } if reason == "API_KEY_INVALID")
-        );
-    }
-
-    #[test]
-    fn retry_classification() {
-        for status in [429, 500, 502, 503, 504] {
-            assert!(c(status, "<html>oops</html>").is_transient(), "{status}");
-        }
-        assert!(c(403, &body(403, "rateLimitExceeded")).is_transient());
-        assert!(c(403, &body(403, "userRateLimitExceeded")).is_transient());
-        assert!(!c(403, &body(403, "quotaExceeded")).is_transient());
-        assert!(!c(400, &body(400, "invalidPageToken")).is_transient());
-        assert!(!c(401, "").is_transient());
-        assert!(matches!(
-            c(403, &body(403, "dailyLimitExceeded")),
-            ApiError::Quota { .. }
-        ));
-        assert!(matches!(
-            c(403, &body(403, "accessNotConfigured")),
-            ApiError::BadKey { .. }
-        ));
-    }
-
-    #[test]
-    fn missing_charts_are_not_failures() {
-        assert!(matches!(
-            c(400, &body(400, "videoChartNotFound")),
-            ApiError::NoChart { status: 400, .. }
-        ));
-        assert!(matches!(
-            c(404, &body(404, "notFound")),
-            ApiError::NoChart { status: 404, .. }
-        ));
-    }
-
-    #[test]
-    fn other_errors_keep_status_reason_and_body() {
-        let err = c(400, &body(400, "invalidFilters")).to_string();
-        assert!(
-            err.contains("HTTP 400") && err.contains("invalidFilters"),
-            "{err}"
-        );
-        let err = c(418, "<!DOCTYPE html><title>teapot</title>").to_string();
-        assert!(
-            err.contains("HTTP 418") && err.contains("<!DOCTYPE html>"),
-            "{err}"
-        );
-    }
 }

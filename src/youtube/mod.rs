@@ -11,7 +11,7 @@ pub mod retry;
 pub mod settings;
 pub mod wire;
 
-pub use client::{Client, Fetched, Page, FIELDS, PAGE_SIZE, PARTS};
+pub use client::{parse_page, Client, Fetched, Page, FIELDS, PAGE_SIZE, PARTS};
 pub use error::{ApiError, Scope};
 pub use retry::RetryPolicy;
 pub use settings::ClientSettings;

@@ -10,8 +10,12 @@ use crate::secret::ApiKey;
 pub const DEFAULT_BASE_URL: &str = "https://www.googleapis.com/youtube/v3";
 /// TCP/TLS connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Total timeout of one request.
+/// Total timeout of one request, the body included: a body that trickles forever is cut by it.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest response body read, after decompression: a real page is a few hundred
+/// kilobytes at most, so a larger one (a gzip bomb, a runaway proxy) fails its chart without
+/// being held in memory.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// Everything [`super::Client::new`] needs.
 #[derive(Debug, Clone)]
@@ -28,6 +32,8 @@ pub struct ClientSettings {
     pub retry: RetryPolicy,
     /// Send `fields=` so that the API returns only what trendtap uses.
     pub partial_response: bool,
+    /// The largest response body read, after decompression.
+    pub max_body_bytes: usize,
 }
 
 impl ClientSettings {
@@ -40,6 +46,7 @@ impl ClientSettings {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::DEFAULT,
             partial_response: true,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }

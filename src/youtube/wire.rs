@@ -218,6 +218,10 @@ pub struct ErrorItem {
     pub reason: Option<String>,
     /// The domain, e.g. `youtube.quota`.
     pub domain: Option<String>,
+    /// The item's own text (may hold escaped HTML).
+    pub message: Option<String>,
+    /// The parameter at fault on legacy errors (`fields` for a rejected selector).
+    pub location: Option<String>,
 }
 
 /// One entry of `error.details`.
@@ -225,6 +229,16 @@ pub struct ErrorItem {
 pub struct ErrorDetail {
     /// The ErrorInfo reason, e.g. `API_KEY_INVALID`.
     pub reason: Option<String>,
+    /// A BadRequest detail's violations: which parameter was refused.
+    #[serde(default, rename = "fieldViolations")]
+    pub field_violations: Vec<FieldViolation>,
+}
+
+/// One `google.rpc.BadRequest` field violation.
+#[derive(Debug, Deserialize, Default)]
+pub struct FieldViolation {
+    /// The parameter, e.g. `fields`.
+    pub field: Option<String>,
 }
 
 impl ErrorBody {
@@ -240,6 +254,27 @@ impl ErrorBody {
     /// The most specific reason, for messages: `errors[0].reason`, else a detail's, else `status`.
     pub fn main_reason(&self) -> Option<&str> {
         self.reasons().next()
+    }
+
+    /// Every human text the body gives: `message`, then each `errors[].message`.
+    pub fn messages(&self) -> impl Iterator<Item = &str> {
+        self.message
+            .as_deref()
+            .into_iter()
+            .chain(self.errors.iter().filter_map(|e| e.message.as_deref()))
+    }
+
+    /// The parameters the body names as at fault (`errors[].location`, field violations).
+    pub fn locations(&self) -> impl Iterator<Item = &str> {
+        self.errors
+            .iter()
+            .filter_map(|e| e.location.as_deref())
+            .chain(
+                self.details
+                    .iter()
+                    .flat_map(|d| d.field_violations.iter())
+                    .filter_map(|v| v.field.as_deref()),
+            )
     }
 }
 

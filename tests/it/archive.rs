@@ -5,10 +5,17 @@
 use serde_json::Value;
 
 use crate::both;
-use crate::support::fake::{error_body, recorded_items, trending_items};
+use std::time::Duration;
+
+use wiremock::ResponseTemplate;
+
+use crate::support::fake::{error_body, recorded_items, synthetic_items, trending_items};
 use crate::support::{command_in, finish, temp_dir, trendtap, FakeYouTube, Kind, TestStore, KEY};
 
-both!(save_raw_then_from_raw_gives_the_same_rows);
+both!(
+    save_raw_then_from_raw_gives_the_same_rows,
+    a_raw_page_that_cannot_be_written_is_reported_and_the_run_is_still_stored,
+);
 
 async fn save_raw_then_from_raw_gives_the_same_rows(kind: Kind) {
     let api = FakeYouTube::start().await;
@@ -179,4 +186,115 @@ async fn the_shipped_capture_loads_into_the_embedded_default_with_nothing_config
     .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     std::fs::remove_dir_all(&cwd).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_save_raw_folder_that_cannot_be_written_exits_2_before_any_request() {
+    let api = FakeYouTube::start().await;
+    api.chart("AE", "0", &synthetic_items("ae", 3)).await;
+    // Root ignores permission bits: a folder below a file cannot be created by anyone.
+    let dir = temp_dir("not-writable");
+    std::fs::write(dir.join("a-file"), "x").unwrap();
+    let target = dir.join("a-file").join("raw");
+    let db = TestStore::new(Kind::Sqlite).await;
+    let url = api.url();
+    let out = trendtap(
+        &[
+            "fetch",
+            "--region",
+            "AE",
+            "--save-raw",
+            target.to_str().unwrap(),
+        ],
+        &[
+            ("YOUTUBE_API_KEY", KEY),
+            ("YOUTUBE_API_BASE_URL", &url),
+            ("DATABASE_URL", &db.url),
+        ],
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(target.to_str().unwrap()) && out.stderr.contains("not writable"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(api.requests().await.len(), 0, "no request was made");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A page write that fails as on a full disk (its temporary file is a link to /dev/full): the
+/// failure is reported with the path, the manifest records the chart as failed, and every
+/// chart, that one included, is stored.
+async fn a_raw_page_that_cannot_be_written_is_reported_and_the_run_is_still_stored(kind: Kind) {
+    let api = FakeYouTube::start().await;
+    api.chart("AE", "0", &synthetic_items("ae", 3)).await;
+    // US answers late, so that its folder can be prepared while it is awaited.
+    api.first_page(
+        "US",
+        "0",
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({"items": synthetic_items("us", 4)}))
+            .set_delay(Duration::from_millis(1500)),
+        None,
+    )
+    .await;
+    let archive = temp_dir("full-disk");
+    let db = TestStore::new(kind).await;
+    let url = api.url();
+    let child = crate::support::command(
+        &[
+            "fetch",
+            "--region",
+            "AE,US",
+            "--save-raw",
+            archive.to_str().unwrap(),
+        ],
+        &[
+            ("YOUTUBE_API_KEY", KEY),
+            ("YOUTUBE_API_BASE_URL", &url),
+            ("DATABASE_URL", &db.url),
+        ],
+    )
+    .spawn()
+    .unwrap();
+    let archive_dir = archive.clone();
+    crate::support::wait_until("the run folder exists", || {
+        let archive = archive_dir.clone();
+        async move { std::fs::read_dir(&archive).unwrap().next().is_some() }
+    })
+    .await;
+    let run = std::fs::read_dir(&archive)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let page_dir = run.join("US").join("0");
+    std::fs::create_dir_all(&page_dir).unwrap();
+    std::os::unix::fs::symlink("/dev/full", page_dir.join("page-1.json.gz.tmp")).unwrap();
+    let out = finish(child).await;
+
+    assert_eq!(out.code, 0, "every chart is stored:\n{}", out.stderr);
+    assert_eq!(db.count("chart_entries").await, 3 + 4);
+    let page = page_dir.join("page-1.json.gz");
+    assert!(
+        out.stderr.contains(page.to_str().unwrap()) && out.stderr.contains("No space left"),
+        "{}",
+        out.stderr
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    let charts = manifest["charts"].as_array().unwrap();
+    assert_eq!(charts[0]["status"], "ok");
+    assert_eq!(charts[1]["status"], "failed");
+    assert!(
+        charts[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("No space left"),
+        "{}",
+        charts[1]
+    );
+    std::fs::remove_dir_all(&archive).unwrap();
 }

@@ -388,7 +388,7 @@ async fn a_rejected_key_exits_1_with_a_hint_and_never_prints_the_key() {
     .await;
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("check YOUTUBE_API_KEY"),
+        out.stderr.contains("check the key") && out.stderr.contains("YOUTUBE_API_KEY"),
         "{}",
         out.stderr
     );

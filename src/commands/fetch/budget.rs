@@ -205,9 +205,11 @@ async fn ask_categories(
             Ok(Some(list))
         }
         Err(err) => {
+            // Issue 18: the stop keeps the API's words; a refused request stops the run too.
             match err {
-                ApiError::Quota { .. } => ctl.stop(Halt::Quota),
-                ApiError::BadKey { .. } => ctl.stop(Halt::BadKey),
+                ApiError::Quota { .. } => ctl.stop_with(Halt::Quota, err.to_string()),
+                ApiError::BadKey { .. } => ctl.stop_with(Halt::BadKey, err.to_string()),
+                ApiError::Rejected { .. } => ctl.stop_with(Halt::Rejected, err.to_string()),
                 _ => {}
             }
             tracing::error!(

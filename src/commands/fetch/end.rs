@@ -67,8 +67,9 @@ pub(super) fn quota_note(done: &Finished) -> String {
     }
 }
 
-/// One closing line for a run that did not end cleanly; the exit code.
-pub(super) fn report(done: &Finished) -> Exit {
+/// One closing line for a run that did not end cleanly (`detail`: what stopped it, in the
+/// words it got); the exit code.
+pub(super) fn report(done: &Finished, detail: Option<String>) -> Exit {
     let end = &done.end;
     let total = end.charts_done + end.charts_failed;
     let done_charts = end.charts_done;
@@ -93,7 +94,14 @@ pub(super) fn report(done: &Finished) -> Exit {
             "trendtap: the run needs {needed} quota units and {left} are left today; no request was made ({resets}; --fit-budget fetches what fits)."
         ),
         Some(Halt::BadKey) => eprintln!(
-            "trendtap: error: the YouTube API rejected the key: check YOUTUBE_API_KEY or api_key_file, and that the key may call the YouTube Data API v3. {done_charts} of {total} charts were {stored}."
+            "trendtap: error: {}. {done_charts} of {total} charts were {stored}.",
+            detail.unwrap_or_else(|| "the YouTube API rejected the key: check the key (YOUTUBE_API_KEY or api_key_file) and that it may call the YouTube Data API v3".to_owned())
+        ),
+        // Issue 18: a request every chart shares refused, the first charts failing alike, a
+        // store failing mid-run: the run stopped at once, and says why in the words it got.
+        Some(h @ (Halt::Rejected | Halt::Repeated | Halt::Store)) => eprintln!(
+            "trendtap: error: the run stopped ({h}): {}. {done_charts} of {total} charts were {stored}.",
+            detail.as_deref().unwrap_or("see above")
         ),
         Some(h @ (Halt::Sigint | Halt::Sigterm)) => eprintln!(
             "trendtap: interrupted ({h}); {done_charts} of {total} complete charts were {stored}."

@@ -57,7 +57,13 @@ pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
         display,
     } = Watch::start(ctx, cfg.deadline);
     let clock = Instant::now();
-    let result = execute(&cfg, ctl, progress.clone(), &mut std::io::stdout().lock()).await;
+    let result = execute(
+        &cfg,
+        ctl.clone(),
+        progress.clone(),
+        &mut std::io::stdout().lock(),
+    )
+    .await;
     if let Some(display) = display {
         display.finish();
         if let Ok(done) = &result {
@@ -70,7 +76,8 @@ pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
         }
     }
     let exit = match &result {
-        Ok(done) => end::report(done),
+        // What stopped the run, in its own words (the API's, the store's): redacted.
+        Ok(done) => end::report(done, ctl.detail().map(|d| cfg.redactor().redact(d))),
         Err(e) => fail(e, &cfg.redactor()),
     };
     if let Some(path) = &cfg.metrics_file {
@@ -108,6 +115,11 @@ pub async fn execute(
 ) -> Result<Finished, Error> {
     let started_at = Utc::now();
     let clock = Instant::now();
+    // Issue 18: a --save-raw folder that cannot be written is a usage error (exit 2), found
+    // before the store is opened and before any request.
+    if let (Some(root), Source::Api(_)) = (&cfg.save_raw, &cfg.source) {
+        raw::check_writable(root)?;
+    }
     let replayed = read_archive(cfg, &progress)?;
     let (regions, categories) = match &replayed {
         Some((fetch, _)) => charts_of(&fetch.outcomes),
@@ -118,6 +130,11 @@ pub async fn execute(
         Some(db) => Some(open_run(db, &regions, &categories, started_at).await?),
         None => None,
     };
+    // Issue 18: a store that fails mid-run stops the fetch (with --save-raw, the archive is
+    // completed instead, to be stored later).
+    if let Some((store, _)) = &store {
+        crate::shutdown::watch_store(ctl.clone(), store.failure(), cfg.save_raw.clone());
+    }
     let client = match (&replayed, &cfg.source) {
         (None, Source::Api(api)) => Some(Arc::new(Client::new(api).map_err(Error::Usage)?)),
         _ => None,
@@ -245,8 +262,9 @@ impl Run<'_> {
                     charts: &fetch.outcomes,
                     api_requests: requests,
                 };
-                end.stored =
-                    store_run(store, *run_id, writer, &fetch, &merged, &summary, cfg).await?;
+                end.stored = store_run(store, *run_id, writer, &fetch, &merged, &summary, cfg)
+                    .await
+                    .map_err(|e| e.with_archive(cfg.save_raw.as_deref()))?;
             }
             _ => output::write(stdout, cfg.dry_run.unwrap_or_default(), &merged)
                 .map_err(Error::Output)?,

@@ -12,15 +12,19 @@ mod upsert;
 mod writer;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Row};
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
 
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::POSTGRES;
 use crate::store::shared::error::{query_error, StoreError};
+use crate::store::shared::health::StoreHealth;
 use crate::store::shared::jobs::Job;
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
@@ -37,6 +41,13 @@ pub use crate::store::shared::jobs::FETCH_LOCK_KEY as LOCK_KEY;
 /// How long to wait for the database server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often the session holding the run lock is checked while a run holds it: a lost lock
+/// stops the fetch well within a second.
+const LOCK_CHECK_EVERY: Duration = Duration::from_millis(250);
+
+/// How long a check of the lock's session may take before the session is taken as lost.
+const LOCK_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A connected store.
 #[derive(Debug)]
 pub(crate) struct PgStore {
@@ -44,8 +55,20 @@ pub(crate) struct PgStore {
     target: String,
     /// The first connection: it proves the server reachable (failing fast on a refused
     /// connection, where a pool would retry until its timeout) and then holds the advisory lock,
-    /// which the server releases when it closes, even if we crash.
-    session: PgConnection,
+    /// which the server releases when it closes, even if we crash. Shared with the lock's
+    /// watcher once the lock is held.
+    session: Arc<Mutex<PgConnection>>,
+    /// Whether the store can still take the run.
+    health: Arc<StoreHealth>,
+    /// Stops the lock's watcher when the store closes.
+    watcher: CancellationToken,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        self.watcher.cancel();
+        self.health.close();
+    }
 }
 
 impl PgStore {
@@ -77,7 +100,9 @@ impl PgStore {
         Ok(PgStore {
             pool,
             target,
-            session,
+            session: Arc::new(Mutex::new(session)),
+            health: Arc::default(),
+            watcher: CancellationToken::new(),
         })
     }
 
@@ -89,7 +114,7 @@ impl PgStore {
     /// Applies pending migrations; returns how many were applied.
     pub async fn migrate(&mut self) -> Result<usize, StoreError> {
         let before = self.applied_migrations().await;
-        MIGRATOR.run(&mut self.session).await?;
+        MIGRATOR.run(&mut *self.session.lock().await).await?;
         Ok(self.applied_migrations().await.saturating_sub(before))
     }
 
@@ -103,18 +128,32 @@ impl PgStore {
 
     async fn applied_migrations(&mut self) -> usize {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&mut self.session)
+            .fetch_one(&mut *self.session.lock().await)
             .await
             .map_or(0, |n| usize::try_from(n).unwrap_or(0))
     }
 
-    /// Takes `job`'s run lock, waiting up to `wait` for another run to release it.
+    /// Takes `job`'s run lock, waiting up to `wait` for another run to release it. Once it is
+    /// held, its session is checked every [`LOCK_CHECK_EVERY`] ([`watch_session`]).
     pub async fn lock(
         &mut self,
         job: Job,
         wait: Option<Duration>,
     ) -> Result<LockState, StoreError> {
-        lock::lock(&mut PgJobLock { store: self, job }, wait).await
+        let state = lock::lock(&mut PgJobLock { store: self, job }, wait).await?;
+        if state == LockState::Acquired {
+            tokio::spawn(watch_session(
+                self.session.clone(),
+                self.health.clone(),
+                self.watcher.clone(),
+            ));
+        }
+        Ok(state)
+    }
+
+    /// Whether the store can still take the run.
+    pub fn health(&self) -> Arc<StoreHealth> {
+        self.health.clone()
     }
 
     /// Records the start of a run (status `running`) and returns its id.
@@ -137,7 +176,7 @@ impl PgStore {
 
     /// A writer for the data of run `run_id`, whose videos were seen at `seen_at`.
     pub fn begin_writes(&self, run_id: i64, seen_at: DateTime<Utc>) -> PgRunWriter {
-        PgRunWriter::new(self.pool.clone(), run_id, seen_at)
+        PgRunWriter::new(self.pool.clone(), run_id, seen_at, self.health.clone())
     }
 
     /// Completes the `runs` row of a run whose data was not stored.
@@ -201,14 +240,14 @@ impl RunLock for PgJobLock<'_> {
     async fn try_lock(&mut self) -> Result<bool, StoreError> {
         sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(self.job.lock_key())
-            .fetch_one(&mut self.store.session)
+            .fetch_one(&mut *self.store.session.lock().await)
             .await
             .map_err(query_error("taking the run lock"))
     }
 
     async fn mark_abandoned(&mut self) -> Result<(), StoreError> {
         sqlx::query(&self.job.abandon_sql("now()"))
-            .execute(&mut self.store.session)
+            .execute(&mut *self.store.session.lock().await)
             .await
             .map_err(query_error("marking abandoned runs"))?;
         Ok(())
@@ -216,12 +255,42 @@ impl RunLock for PgJobLock<'_> {
 
     async fn holder(&mut self) -> Result<(Option<i64>, Option<DateTime<Utc>>), StoreError> {
         let row = sqlx::query(&self.job.running_sql())
-            .fetch_optional(&mut self.store.session)
+            .fetch_optional(&mut *self.store.session.lock().await)
             .await
             .map_err(query_error("reading the running run"))?;
         Ok((
             row.as_ref().map(|r| r.get("run_id")),
             row.as_ref().map(|r| r.get("started_at")),
         ))
+    }
+}
+
+/// Checks the session holding the run lock every [`LOCK_CHECK_EVERY`] until the store closes
+/// (`stop`); a session that fails its check (killed, the server restarted, no answer within
+/// [`LOCK_CHECK_TIMEOUT`]) has lost the lock: the store's health says so, and the watch ends.
+async fn watch_session(
+    session: Arc<Mutex<PgConnection>>,
+    health: Arc<StoreHealth>,
+    stop: CancellationToken,
+) {
+    let mut every = tokio::time::interval(LOCK_CHECK_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        let mut conn = session.lock().await;
+        let why = match tokio::time::timeout(LOCK_CHECK_TIMEOUT, conn.ping()).await {
+            Ok(Ok(())) => continue,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!("no answer within {}s", LOCK_CHECK_TIMEOUT.as_secs()),
+        };
+        if stop.is_cancelled() {
+            return;
+        }
+        tracing::error!("the connection holding the run lock was lost: {why}");
+        health.lock_lost(why);
+        return;
     }
 }

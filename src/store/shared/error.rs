@@ -24,6 +24,13 @@ pub enum StoreError {
         /// sqlx's error.
         source: sqlx::Error,
     },
+    /// The connection holding the run lock was lost mid-run: another run may have taken the
+    /// lock, so the run is not committed.
+    #[error("the connection holding the run lock was lost mid-run ({cause}): another run may have started, so nothing of this run was stored")]
+    LockLost {
+        /// What the lock's check met.
+        cause: String,
+    },
     /// A number does not fit its column (a count or a rank beyond the column's integer type).
     #[error("cannot store {what}: {value} is out of the column's range")]
     OutOfRange {

@@ -2,6 +2,7 @@
 //! dependencies point one way: `store::{postgres, sqlite}` use these modules, never the other
 //! way round, and these modules know no backend.
 //!
+//! - [`health`]: whether the store can still take the run (a write failed, the lock was lost);
 //! - [`error`]: the error type, the mapping of a failed statement, lossless number conversions;
 //! - [`types`]: the lock's answer, a run's summary, a line of `top`;
 //! - [`columns`]: the column lists every statement is generated from;
@@ -20,6 +21,7 @@
 pub(crate) mod columns;
 pub(crate) mod dialect;
 pub(crate) mod error;
+pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod ledger;
 pub(crate) mod lock;

@@ -8,14 +8,18 @@
 //! is awaited. `videos` and `video_regions` depend on every chart of the run (a video's largest
 //! counts, its best rank per region), so they are written at the end, from the merged run.
 //!
-//! A failed write is kept: later charts are not written, and `finish` returns it.
+//! A failed write is kept: later charts are not written, and `finish` returns it. It is also
+//! told to the store's [`StoreHealth`] at once, so that the fetch stops (issue 18); a run whose
+//! lock was lost meanwhile is not committed.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Pool, Transaction};
 
 use super::error::{int8, query_error, StoreError};
+use super::health::StoreHealth;
 use super::runs::{RunEnd, Stored};
 use super::types::RunSummary;
 use crate::model::{Chart, ChartKey, MergedVideo};
@@ -83,12 +87,19 @@ pub(crate) struct Writer<B: Backend> {
     stream_bytes: usize,
     /// The first failed write.
     failed: Option<StoreError>,
+    /// The store's health, told of that failure.
+    health: Arc<StoreHealth>,
 }
 
 impl<B: Backend> Writer<B> {
     /// A writer for run `run_id`, whose videos were seen at `seen_at`: nothing is sent before
     /// its first rows.
-    pub fn new(pool: Pool<B::Db>, run_id: i64, seen_at: DateTime<Utc>) -> Self {
+    pub fn new(
+        pool: Pool<B::Db>,
+        run_id: i64,
+        seen_at: DateTime<Utc>,
+        health: Arc<StoreHealth>,
+    ) -> Self {
         Writer {
             pool,
             tx: None,
@@ -99,6 +110,7 @@ impl<B: Backend> Writer<B> {
             entries: 0,
             stream_bytes: STREAM_BYTES,
             failed: None,
+            health,
         }
     }
 
@@ -116,6 +128,7 @@ impl<B: Backend> Writer<B> {
         }
         if let Err(e) = self.try_add_chart(chart).await {
             tracing::error!(chart = %chart.key, "cannot write the chart's entries: the run will not be stored");
+            self.health.write_failed(e.to_string());
             self.failed = Some(e);
         }
     }
@@ -143,6 +156,7 @@ impl<B: Backend> Writer<B> {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
+        self.lock_held()?;
         for chart in charts {
             self.try_add_chart(chart).await?;
         }
@@ -156,8 +170,19 @@ impl<B: Backend> Writer<B> {
         let conn = open(&self.pool, &mut self.tx).await?;
         B::write_videos(conn, run_id, seen_at, merged).await?;
         B::end_run(conn, run_id, &end).await?;
+        self.lock_held()?;
         let tx = self.tx.take().expect("the transaction is open");
         tx.commit().await.map_err(query_error("committing the run"))
+    }
+
+    /// An error when the run lock was lost: the run must not be committed.
+    fn lock_held(&self) -> Result<(), StoreError> {
+        match self.health.lost_lock() {
+            Some(cause) => Err(StoreError::LockLost {
+                cause: cause.to_owned(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Sends the waiting `chart_entries` rows.

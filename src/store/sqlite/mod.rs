@@ -13,6 +13,7 @@ mod writer;
 use std::fs::{File, TryLockError};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -23,6 +24,7 @@ use sqlx::Row;
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::SQLITE;
 use crate::store::shared::error::{query_error, StoreError};
+use crate::store::shared::health::StoreHealth;
 use crate::store::shared::jobs::Job;
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
@@ -42,6 +44,15 @@ pub(crate) struct SqliteStore {
     target: String,
     /// The lock files held (`<database>.lock` ...); the OS releases them when the process ends.
     locks: Vec<File>,
+    /// Whether the store can still take the run (the lock files cannot be lost while the
+    /// process lives: only writes can fail mid-run).
+    health: Arc<StoreHealth>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.health.close();
+    }
 }
 
 impl SqliteStore {
@@ -73,6 +84,7 @@ impl SqliteStore {
             target: format!("sqlite://{}", path.display()),
             path,
             locks: Vec::new(),
+            health: Arc::default(),
         })
     }
 
@@ -138,6 +150,11 @@ impl SqliteStore {
         Ok(state)
     }
 
+    /// Whether the store can still take the run.
+    pub fn health(&self) -> Arc<StoreHealth> {
+        self.health.clone()
+    }
+
     /// Records the start of a run (status `running`) and returns its id.
     pub async fn begin_run(
         &self,
@@ -158,7 +175,7 @@ impl SqliteStore {
 
     /// A writer for the data of run `run_id`, whose videos were seen at `seen_at`.
     pub fn begin_writes(&self, run_id: i64, seen_at: DateTime<Utc>) -> SqliteRunWriter {
-        SqliteRunWriter::new(self.pool.clone(), run_id, seen_at)
+        SqliteRunWriter::new(self.pool.clone(), run_id, seen_at, self.health.clone())
     }
 
     /// Completes the `runs` row of a run whose data was not stored.

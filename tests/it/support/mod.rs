@@ -5,6 +5,7 @@ pub mod both;
 pub mod db;
 pub mod fake;
 pub mod images;
+pub mod sweep;
 
 use std::process::Stdio;
 
