@@ -66,6 +66,14 @@ pub enum Error {
     /// A raw archive could not be read or written.
     #[error(transparent)]
     Archive(#[from] crate::raw::ArchiveError),
+    /// An export file could not be written; nothing is left under its name.
+    #[error("cannot export {path}: {cause}")]
+    Export {
+        /// The file (or `stdout`).
+        path: String,
+        /// What went wrong.
+        cause: String,
+    },
     /// Writing the result (stdout) failed.
     #[error("cannot write the result to stdout: {0}")]
     Output(#[source] std::io::Error),
@@ -77,7 +85,9 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Config(_) => Exit::Usage,
             Error::Locked { .. } => Exit::Locked,
-            Error::Store(_) | Error::Archive(_) | Error::Output(_) => Exit::Failure,
+            Error::Store(_) | Error::Archive(_) | Error::Output(_) | Error::Export { .. } => {
+                Exit::Failure
+            }
         }
     }
 

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod dedup;
 pub mod error;
+pub mod export;
 pub mod fetch;
 pub mod language;
 pub mod metrics;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> Exit {
         Command::Migrate(args) => commands::migrate::run(&args, &ctx).await,
         Command::Top(args) => commands::top::run(&args, &ctx).await,
         Command::Quota(args) => commands::quota::run(&args, &ctx).await,
+        Command::Export(args) => commands::export::run(&args, &ctx).await,
         Command::Doctor(args) => commands::doctor::run(&args, &ctx).await,
         Command::Regions => commands::regions::run(),
         Command::Completions { shell } => commands::completions::completions(shell),

@@ -7,6 +7,7 @@
 
 pub mod completions;
 pub mod doctor;
+pub mod export;
 pub mod fetch;
 pub mod migrate;
 pub mod quota;

@@ -24,12 +24,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::budget::{Category, ChartMemory, Grant, Reservation, Spender};
-use crate::model::{Chart, ChartKey, MergedVideo};
+use crate::model::{Chart, ChartKey, MergedVideo, Observation};
 use crate::secret::DatabaseUrl;
 pub use postgres::LOCK_KEY;
 use postgres::{PgRunWriter, PgStore};
 pub use shared::error::StoreError;
-pub use shared::types::{LockState, RunSummary, TopRow};
+pub use shared::types::{ExportQuery, LockState, RunSummary, TopRow};
 pub use shared::writer::STREAM_BYTES;
 use sqlite::{SqliteRunWriter, SqliteStore};
 
@@ -131,7 +131,23 @@ impl Store {
         dispatch!(Backend, &self.backend, s => s.top(region, limit).await)
     }
 
-    /// The columns of `table` as the database reports them (for the schema test).
+    /// The chart entries `q` selects with their videos, streamed in `q`'s order by one query:
+    /// rows are read as the stream is polled, so memory stays flat however many there are.
+    pub fn export<'a>(
+        &'a self,
+        q: &ExportQuery,
+    ) -> futures_util::stream::BoxStream<'a, Result<Observation, StoreError>> {
+        dispatch!(Backend, &self.backend, s => s.export(q))
+    }
+
+    /// The first and last fetch time of the entries `q` selects (`None`: there is none).
+    pub async fn export_bounds(
+        &self,
+        q: &ExportQuery,
+    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.export_bounds(q).await)
+    }
+
     /// The quota ledger's rows of `day` for a key, and when Google said its quota was
     /// exhausted that day.
     pub async fn quota_day(

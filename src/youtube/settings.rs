@@ -28,6 +28,8 @@ pub struct ClientSettings {
     pub retry: RetryPolicy,
     /// Send `fields=` so that the API returns only what trendtap uses.
     pub partial_response: bool,
+    /// Request (and so store) `snippet.description` (`descriptions = true`).
+    pub descriptions: bool,
 }
 
 impl ClientSettings {
@@ -40,6 +42,7 @@ impl ClientSettings {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::DEFAULT,
             partial_response: true,
+            descriptions: false,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! [`writer`] (binary `COPY`, [`copy`]; known rows updated by [`upsert`]).
 
 mod copy;
+mod export;
 mod ledger;
 mod upsert;
 mod writer;
@@ -14,12 +15,13 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
+use crate::model::Observation;
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::POSTGRES;
 use crate::store::shared::error::{query_error, StoreError};
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
-use crate::store::shared::types::{LockState, RunSummary, TopRow};
+use crate::store::shared::types::{ExportQuery, LockState, RunSummary, TopRow};
 use crate::store::shared::writer::record_unsaved_run;
 pub(crate) use writer::PgRunWriter;
 
@@ -166,6 +168,22 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(query_error("reading the latest charts"))
+    }
+
+    /// The observations an export query selects, streamed ([`export`]).
+    pub fn export<'a>(
+        &'a self,
+        q: &ExportQuery,
+    ) -> futures_util::stream::BoxStream<'a, Result<Observation, StoreError>> {
+        export::export(&self.pool, q)
+    }
+
+    /// The first and last fetch time of the entries an export query selects.
+    pub async fn export_bounds(
+        &self,
+        q: &ExportQuery,
+    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+        export::bounds(&self.pool, q).await
     }
 
     /// The columns of `table` in the database (for the schema test).

@@ -11,11 +11,13 @@
 //! - [`lock`]: the run lock's protocol (try, wait, mark abandoned runs, name the holder);
 //! - [`writer`]: a run's writes (one transaction, entries streamed, the first failure kept);
 //! - [`ledger`]: the quota ledger's rules and statements;
-//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate).
+//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate);
+//! - [`export`]: the export's read (which entries, one per region, video and day, the order).
 
 pub(crate) mod columns;
 pub(crate) mod dialect;
 pub(crate) mod error;
+pub(crate) mod export;
 pub(crate) mod ledger;
 pub(crate) mod lock;
 pub(crate) mod memory;
