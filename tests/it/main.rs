@@ -6,6 +6,7 @@
 mod api;
 mod archive;
 mod cli;
+mod export;
 mod operator;
 mod resilience;
 mod store;
