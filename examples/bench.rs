@@ -7,6 +7,7 @@
 //! cargo build --release                                     # the binary under test
 //! cargo run --release --example bench                      # every scenario
 //! cargo run --release --example bench -- cpu               # one: bandwidth cpu throughput latency scaling
+//! cargo run --release --example bench -- export [DAYS] [--descriptions]   # not in "all": minutes
 //! TRENDTAP_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres  (the default)
 //! TRENDTAP_BENCH_LOG=1                                      # print the binary's JSON log
 //! ```
@@ -21,9 +22,13 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/export_bench.rs"]
+mod export_bench;
 #[allow(dead_code)]
 #[path = "../tests/it/support/fake.rs"]
 mod fake;
+#[path = "history_fill.rs"]
+mod history_fill;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -732,5 +737,11 @@ async fn main() {
     }
     if matches!(which.as_str(), "all" | "scaling") {
         scaling(&admin).await;
+    }
+    if which == "export" {
+        let args: Vec<String> = std::env::args().skip(2).collect();
+        let days = args.iter().find_map(|a| a.parse().ok()).unwrap_or(30);
+        let descriptions = args.iter().any(|a| a == "--descriptions");
+        export_bench::run(&admin, &binary(), days, descriptions).await;
     }
 }

@@ -256,6 +256,32 @@ impl RunWriter<'_> {
     }
 }
 
+/// The PostgreSQL statement [`Store::export`] runs for `q`, its parameters written in as
+/// literals: for `EXPLAIN`, and for `psql`'s `\copy (...) TO file CSV` (the benchmark's
+/// reference).
+pub fn postgres_export_sql(q: &ExportQuery) -> String {
+    let statement = shared::export::postgres(q);
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let list = |v: &[String]| {
+        let items: Vec<String> = v.iter().map(|s| quote(s)).collect();
+        format!("ARRAY[{}]::text[]", items.join(", "))
+    };
+    let mut sql = statement.sql.to_owned();
+    for (i, bind) in statement.binds.iter().enumerate().rev() {
+        use shared::export::Bind;
+        let literal = match bind {
+            Bind::Since => format!("{}::timestamptz", quote(&q.since.to_rfc3339())),
+            Bind::Until => format!("{}::timestamptz", quote(&q.until.to_rfc3339())),
+            Bind::Region => quote(&q.regions[0]),
+            Bind::Regions => list(&q.regions),
+            Bind::Category => quote(&q.categories[0]),
+            Bind::Categories => list(&q.categories),
+        };
+        sql = sql.replace(&format!("${}", i + 1), &literal);
+    }
+    sql
+}
+
 /// Whether a database URL names SQLite.
 pub fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
