@@ -18,9 +18,10 @@ use parquet::schema::parser::parse_message_type;
 use super::record::{Column, Kind, Value, COLUMNS};
 
 /// Rows per row group at most.
-pub const ROW_GROUP_ROWS: usize = 128 * 1024;
-/// Buffered bytes (about) that close a row group early.
-pub const ROW_GROUP_BYTES: usize = 48 * 1024 * 1024;
+pub const ROW_GROUP_ROWS: usize = 64 * 1024;
+/// Buffered bytes (about: the strings' lengths and a fixed cost per value) that close a row
+/// group early; the values' real footprint is about twice that.
+pub const ROW_GROUP_BYTES: usize = 16 * 1024 * 1024;
 
 /// The schema of the record, in Parquet's message syntax.
 pub fn schema() -> String {

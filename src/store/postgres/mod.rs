@@ -48,11 +48,15 @@ pub(crate) struct PgStore {
 impl PgStore {
     /// Connects: one session now, and a small pool for the run's writes.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
-        let options =
-            PgConnectOptions::from_str(url.expose()).map_err(|e| StoreError::Connect {
+        let options = PgConnectOptions::from_str(url.expose())
+            .map_err(|e| StoreError::Connect {
                 target: url.redacted(),
                 cause: e.to_string(),
-            })?;
+            })?
+            // trendtap's statements are short writes or I/O-bound reads: compiling them (on by
+            // default above a cost) only adds time, 0.2-0.3 s to each export query
+            // (BENCHMARKS.md, "Export").
+            .options([("jit", "off")]);
         let target = format!(
             "{}:{}/{}",
             options.get_host(),

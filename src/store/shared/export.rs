@@ -118,7 +118,10 @@ fn conditions(
 }
 
 /// PostgreSQL: `DISTINCT ON` keeps the first row of each (region, video, day) in the order
-/// given, which puts the day's last fetch first.
+/// given, which puts the day's last fetch first. Each kept row then finds its video and its run
+/// by their primary keys (`LATERAL ... LIMIT 1`, which the planner cannot turn into a join):
+/// left to itself, it sorts the whole `videos` table for every region's file to merge-join a
+/// few thousand rows (BENCHMARKS.md, "Export").
 pub(crate) fn postgres(q: &ExportQuery) -> Statement {
     let (filter, binds) = conditions(
         q,
@@ -134,8 +137,8 @@ pub(crate) fn postgres(q: &ExportQuery) -> Statement {
                FROM chart_entries e WHERE {filter}
                ORDER BY e.region, e.video_id, {day}, e.fetched_at DESC, e.category_id <> '0', e.rank
              ) e
-             JOIN videos v ON v.video_id = e.video_id
-             JOIN runs r ON r.run_id = e.run_id
+             CROSS JOIN LATERAL (SELECT * FROM videos v WHERE v.video_id = e.video_id LIMIT 1) v
+             CROSS JOIN LATERAL (SELECT started_at FROM runs r WHERE r.run_id = e.run_id LIMIT 1) r
              ORDER BY e.region, e.day, e.rank, e.category_id, e.video_id"
         )
     } else {
