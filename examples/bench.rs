@@ -9,6 +9,7 @@
 //! cargo run --release --example bench -- cpu               # one: bandwidth cpu lang sweep throughput latency scaling
 //! cargo run --release --example bench -- report            # not in "all": a month of history, both stores
 //! cargo run --release --example bench -- report-year       # a year of history, PostgreSQL
+//! cargo run --release --example bench -- export [DAYS] [--descriptions]   # not in "all": minutes
 //! TRENDTAP_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres  (the default)
 //! TRENDTAP_BENCH_LOG=1                                      # print the binary's JSON log
 //! ```
@@ -24,6 +25,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/export_bench.rs"]
+mod export_bench;
 #[allow(dead_code)]
 #[path = "../tests/it/support/fake.rs"]
 mod fake;
@@ -756,5 +759,11 @@ async fn main() {
     }
     if which == "report-year" {
         report_bench::run(&admin, 365, false).await;
+    }
+    if which == "export" {
+        let args: Vec<String> = std::env::args().skip(2).collect();
+        let days = args.iter().find_map(|a| a.parse().ok()).unwrap_or(30);
+        let descriptions = args.iter().any(|a| a == "--descriptions");
+        export_bench::run(&admin, &binary(), days, descriptions).await;
     }
 }

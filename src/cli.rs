@@ -61,6 +61,9 @@ pub enum Command {
     /// language and category mix, channels, one video's history; or all of them as one HTML
     /// page with charts. Days are UTC days of the charts' fetch times.
     Report(ReportArgs),
+    /// Export the stored history: both Kaggle trending-dataset layouts, NDJSON, or Parquet
+    /// partitioned by month.
+    Export(ExportArgs),
     /// List the region codes YouTube supports.
     Regions,
     /// Check the configuration, the API key (one request, 1 quota unit), the database and the
@@ -160,6 +163,56 @@ pub struct TopArgs {
     pub db: DbArgs,
 }
 
+/// `trendtap export`.
+#[derive(Debug, Args, Clone)]
+pub struct ExportArgs {
+    /// What to write: kaggle and kaggle-2017 (one CSV per region, the Kaggle datasets'
+    /// layouts), ndjson (one JSON object per chart entry) or parquet (DIR/month=YYYY-MM/).
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+
+    /// Only these region(s); repeatable and comma-separated [default: every region].
+    #[arg(long = "region", value_name = "CODE", value_delimiter = ',')]
+    pub regions: Vec<String>,
+
+    /// Only the charts of these category id(s); repeatable and comma-separated [default: every
+    /// chart].
+    #[arg(long = "category", value_name = "ID", value_delimiter = ',')]
+    pub categories: Vec<String>,
+
+    /// From this day (YYYY-MM-DD, 00:00 UTC) or instant (RFC 3339) on.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Up to this day, included (YYYY-MM-DD, UTC), or before this instant (RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// Write the files into DIR, atomically (required for kaggle with several regions, and for
+    /// parquet) [default: stdout].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+}
+
+/// The formats of `trendtap export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// "YouTube Trending Video Dataset (updated daily)": XX_youtube_trending_data.csv.
+    Kaggle,
+    /// "Trending YouTube Video Statistics" (2017-18): XXvideos.csv.
+    #[value(name = "kaggle-2017")]
+    Kaggle2017,
+    /// One JSON object per chart entry and line.
+    Ndjson,
+    /// Parquet files partitioned by month (Hive style).
+    #[cfg(feature = "parquet")]
+    Parquet,
+}
+
 /// Flags shared by every command that talks to the database.
 #[derive(Debug, Args, Default, Clone)]
 pub struct DbArgs {
@@ -242,6 +295,12 @@ pub struct FetchArgs {
     /// quota, for instance) [default: such a run exits 5 without a request].
     #[arg(long)]
     pub ignore_exhausted: bool,
+
+    /// Also request and store each video's description (snippet.description; about 1.2 KB
+    /// more per video on the wire before gzip) [default: `descriptions` in the config file,
+    /// else off].
+    #[arg(long)]
+    pub descriptions: bool,
 
     /// Write the run's figures in the Prometheus text format to PATH (atomically), for
     /// node_exporter's textfile collector.

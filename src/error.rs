@@ -92,6 +92,14 @@ pub enum Error {
         /// The archive root given to `--save-raw` (`--from-raw` takes its latest run).
         root: String,
     },
+    /// An export file could not be written; nothing is left under its name.
+    #[error("cannot export {path}: {cause}")]
+    Export {
+        /// The file (or `stdout`).
+        path: String,
+        /// What went wrong.
+        cause: String,
+    },
     /// Writing the result (stdout) failed.
     #[error("cannot write the result to stdout: {0}")]
     Output(#[source] std::io::Error),
@@ -116,7 +124,8 @@ impl Error {
             Error::Archive(_)
             | Error::Output(_)
             | Error::Thumbnails(_)
-            | Error::WriteFile { .. } => Exit::Failure,
+            | Error::WriteFile { .. }
+            | Error::Export { .. } => Exit::Failure,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod dedup;
 pub mod error;
+pub mod export;
 pub mod fetch;
 pub mod language;
 pub mod metrics;
@@ -43,6 +44,7 @@ pub async fn run(cli: Cli) -> Exit {
         Command::Quota(args) => commands::quota::run(&args, &ctx).await,
         Command::Refresh(args) => commands::refresh::run(&args, &ctx).await,
         Command::Report(args) => commands::report::run(&args, &ctx).await,
+        Command::Export(args) => commands::export::run(&args, &ctx).await,
         Command::Doctor(args) => commands::doctor::run(&args, &ctx).await,
         Command::Regions => commands::regions::run(),
         Command::Completions { shell } => commands::completions::completions(shell),

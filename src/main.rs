@@ -49,8 +49,9 @@ fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
         (false, 2) => "debug",
         (false, _) => "trace",
     };
+    // sqlx warns of every statement that runs over a second, and each export stream is one.
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("warn,trendtap={level}")));
+        .unwrap_or_else(|_| EnvFilter::new(format!("warn,sqlx::query=error,trendtap={level}")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(StderrAboveBar);

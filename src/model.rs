@@ -43,6 +43,13 @@ impl LanguageSource {
             LanguageSource::None => "none",
         }
     }
+
+    /// The source a stored `videos.language_source` names.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Api, Self::Channel, Self::Detected, Self::None]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
 }
 
 /// A video, cleaned: the fields of a `videos` row.
@@ -90,6 +97,9 @@ pub struct Video {
     pub licensed_content: Option<bool>,
     /// `none`, `upcoming`, `live` or `completed`.
     pub live_broadcast_content: Option<String>,
+    /// `snippet.description` as sent (newlines kept), when descriptions are collected
+    /// (`descriptions = true`); `None`: not collected; `Some("")`: the video has none.
+    pub description: Option<String>,
 }
 
 #[cfg(test)]
@@ -118,6 +128,7 @@ impl Video {
             definition: None,
             licensed_content: None,
             live_broadcast_content: None,
+            description: None,
         }
     }
 }
@@ -205,4 +216,24 @@ impl ChartOutcome {
             ChartStatus::Ok | ChartStatus::NoChart | ChartStatus::SkippedNoChart
         )
     }
+}
+
+/// One chart entry of the history with its video, as `trendtap export` reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The run that saw it.
+    pub run_id: i64,
+    /// When that run started.
+    pub run_started_at: DateTime<Utc>,
+    /// When the chart was fetched (its last page arrived).
+    pub fetched_at: DateTime<Utc>,
+    /// Region code.
+    pub region: String,
+    /// The chart's category (`"0"`: all categories).
+    pub chart_category_id: String,
+    /// 1 is the top of the chart.
+    pub rank: i32,
+    /// The video's stored metadata (the newest run's), with this entry's counts in
+    /// `view_count`, `like_count` and `comment_count`.
+    pub video: Video,
 }

@@ -1,6 +1,7 @@
 //! Pure: a wire video becomes a domain [`Video`]. Text loses its BiDi formatting characters and
 //! is put in NFC; counts become integers (`None` when hidden, never 0); the duration becomes
-//! seconds; the best thumbnail is picked; the language is resolved.
+//! seconds; the best thumbnail is picked; the language is resolved. A description, when the
+//! API sent one, is kept as sent.
 
 use chrono::{DateTime, Utc};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
@@ -90,6 +91,9 @@ pub fn video(item: wire::Video, region: &str) -> Result<Video, Skip> {
         definition: details.as_ref().and_then(|d| d.definition.clone()),
         licensed_content: details.as_ref().and_then(|d| d.licensed_content),
         live_broadcast_content: non_empty(snippet.live_broadcast_content),
+        // Kept as sent: a description's lines and spacing are its content (the Kaggle layouts
+        // write them out), and it is never compared or detected on.
+        description: snippet.description,
     })
 }
 

@@ -9,6 +9,7 @@
 pub mod booking;
 pub mod completions;
 pub mod doctor;
+pub mod export;
 pub mod fetch;
 pub mod migrate;
 pub mod quota;

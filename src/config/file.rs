@@ -28,6 +28,7 @@ pub struct FileConfig {
     pub(crate) max_attempts: Option<u32>,
     pub(crate) max_backoff_secs: Option<u64>,
     pub(crate) partial_response: Option<bool>,
+    pub(crate) descriptions: Option<bool>,
     pub(crate) deadline_secs: Option<u64>,
     pub(crate) wait_lock_secs: Option<u64>,
     pub(crate) daily_quota: Option<u64>,

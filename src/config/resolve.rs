@@ -181,6 +181,7 @@ pub fn resolve_api(
             ..defaults.retry
         },
         partial_response: file.partial_response.unwrap_or(defaults.partial_response),
+        descriptions: args.descriptions || file.descriptions.unwrap_or(defaults.descriptions),
         ..defaults
     })
 }

@@ -240,3 +240,30 @@ fn example_config_parses() {
         "a setting is missing from config.example.toml: {debug}"
     );
 }
+
+#[test]
+fn descriptions_come_from_the_flag_or_the_file_and_are_off_by_default() {
+    let env = env_of(&[("YOUTUBE_API_KEY", "k")]);
+    let descriptions = |a: &FetchArgs, f: &FileConfig| {
+        resolve_fetch(a, f, None, &env)
+            .unwrap()
+            .api()
+            .unwrap()
+            .descriptions
+    };
+    assert!(!descriptions(&args(&["us"]), &file("")));
+    assert!(descriptions(&args(&["us"]), &file("descriptions = true")));
+    assert!(!descriptions(&args(&["us"]), &file("descriptions = false")));
+    let flag = FetchArgs {
+        descriptions: true,
+        ..args(&["us"])
+    };
+    assert!(descriptions(&flag, &file("descriptions = false")));
+    // The selector grows by the one field only when descriptions are on.
+    let (off, on) = (
+        crate::youtube::client::fields(false),
+        crate::youtube::client::fields(true),
+    );
+    assert!(!off.contains("description"));
+    assert_eq!(on.replace("description,", ""), off);
+}

@@ -16,15 +16,14 @@ mod sqlite;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::time::Duration;
-
-use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::budget::{Category, ChartMemory, Grant, Reservation, Spender};
-use crate::model::{Chart, ChartKey, MergedVideo};
+use crate::model::{Chart, ChartKey, MergedVideo, Observation};
 use crate::report::{
     CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, Explained, ExportedRow, Filters,
     LanguageRow, OverlapRow, Query, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
@@ -38,7 +37,7 @@ pub use shared::refresh::RefreshSummary;
 pub use shared::thumbnails::{
     ThumbnailRecord, ThumbnailSelection, ThumbnailStatus, ThumbnailTarget,
 };
-pub use shared::types::{LockState, RunSummary, TopRow};
+pub use shared::types::{ExportQuery, LockState, RunSummary, TopRow};
 pub use shared::writer::STREAM_BYTES;
 use sqlite::{SqliteRunWriter, SqliteStore};
 
@@ -159,7 +158,23 @@ impl Store {
         dispatch!(Backend, &self.backend, s => s.top(region, limit).await)
     }
 
-    /// The columns of `table` as the database reports them (for the schema test).
+    /// The chart entries `q` selects with their videos, streamed in `q`'s order by one query:
+    /// rows are read as the stream is polled, so memory stays flat however many there are.
+    pub fn export<'a>(
+        &'a self,
+        q: &ExportQuery,
+    ) -> futures_util::stream::BoxStream<'a, Result<Observation, StoreError>> {
+        dispatch!(Backend, &self.backend, s => s.export(q))
+    }
+
+    /// The first and last fetch time of the entries `q` selects (`None`: there is none).
+    pub async fn export_bounds(
+        &self,
+        q: &ExportQuery,
+    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.export_bounds(q).await)
+    }
+
     /// The quota ledger's rows of `day` for a key, and when Google said its quota was
     /// exhausted that day.
     pub async fn quota_day(
@@ -405,6 +420,32 @@ impl RunWriter<'_> {
     ) -> Result<(), StoreError> {
         dispatch!(Writes, self.writes, w => w.finish(charts, merged, summary).await)
     }
+}
+
+/// The PostgreSQL statement [`Store::export`] runs for `q`, its parameters written in as
+/// literals: for `EXPLAIN`, and for `psql`'s `\copy (...) TO file CSV` (the benchmark's
+/// reference).
+pub fn postgres_export_sql(q: &ExportQuery) -> String {
+    let statement = shared::export::postgres(q);
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let list = |v: &[String]| {
+        let items: Vec<String> = v.iter().map(|s| quote(s)).collect();
+        format!("ARRAY[{}]::text[]", items.join(", "))
+    };
+    let mut sql = statement.sql.to_owned();
+    for (i, bind) in statement.binds.iter().enumerate().rev() {
+        use shared::export::Bind;
+        let literal = match bind {
+            Bind::Since => format!("{}::timestamptz", quote(&q.since.to_rfc3339())),
+            Bind::Until => format!("{}::timestamptz", quote(&q.until.to_rfc3339())),
+            Bind::Region => quote(&q.regions[0]),
+            Bind::Regions => list(&q.regions),
+            Bind::Category => quote(&q.categories[0]),
+            Bind::Categories => list(&q.categories),
+        };
+        sql = sql.replace(&format!("${}", i + 1), &literal);
+    }
+    sql
 }
 
 /// Whether a database URL names SQLite.

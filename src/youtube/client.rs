@@ -13,14 +13,38 @@ use crate::secret::ApiKey;
 
 /// The parts requested for every chart page.
 pub const PARTS: &str = "snippet,contentDetails,statistics";
+/// The partial-response selector (`fields=`) with `$description` (empty, or `description,`)
+/// among the snippet's fields.
+macro_rules! fields {
+    ($description:literal) => {
+        concat!(
+            "nextPageToken,pageInfo,items(id,snippet(publishedAt,channelId,title,",
+            $description,
+            "channelTitle,tags,categoryId,liveBroadcastContent,defaultLanguage,defaultAudioLanguage,",
+            "thumbnails(maxres/url,standard/url,high/url,medium/url,default/url)),",
+            "contentDetails(duration,definition,caption,licensedContent,contentRating/ytRating,regionRestriction),",
+            "statistics(viewCount,likeCount,commentCount))"
+        )
+    };
+}
+
 /// The partial-response selector (`fields=`): exactly what normalization reads, plus the
 /// paging fields. It shrinks a page several times over (BENCHMARKS.md); it is sent unless
 /// `partial_response = false`.
-pub const FIELDS: &str = "nextPageToken,pageInfo,items(id,snippet(publishedAt,channelId,title,channelTitle,tags,\
-categoryId,liveBroadcastContent,defaultLanguage,defaultAudioLanguage,\
-thumbnails(maxres/url,standard/url,high/url,medium/url,default/url)),\
-contentDetails(duration,definition,caption,licensedContent,contentRating/ytRating,regionRestriction),\
-statistics(viewCount,likeCount,commentCount))";
+pub const FIELDS: &str = fields!("");
+
+/// [`FIELDS`] with `snippet.description`, sent when descriptions are collected
+/// (`descriptions = true`, `fetch --descriptions`).
+pub const FIELDS_WITH_DESCRIPTION: &str = fields!("description,");
+
+/// The selector for a run that does or does not collect descriptions.
+pub fn fields(descriptions: bool) -> &'static str {
+    if descriptions {
+        FIELDS_WITH_DESCRIPTION
+    } else {
+        FIELDS
+    }
+}
 
 /// Videos per page, the API's maximum.
 pub const PAGE_SIZE: u32 = 50;
@@ -65,6 +89,7 @@ pub struct Client {
     retry: RetryPolicy,
     partial_response: bool,
     max_body_bytes: usize,
+    descriptions: bool,
     requests: AtomicU64,
     bytes: AtomicU64,
 }
@@ -85,6 +110,7 @@ impl Client {
             retry: cfg.retry,
             partial_response: cfg.partial_response,
             max_body_bytes: cfg.max_body_bytes,
+            descriptions: cfg.descriptions,
             requests: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
         })
@@ -128,17 +154,10 @@ impl Client {
                 let mut query: Vec<(&str, &str)> =
                     vec![("part", PARTS), ("id", &joined), ("prettyPrint", "false")];
                 if self.partial_response {
-                    query.push(("fields", FIELDS));
+                    query.push(("fields", fields(self.descriptions)));
                 }
                 let (status, body) = self.get("videos", &query).await?;
-                match serde_json::from_slice::<VideoListResponse>(&body) {
-                    Ok(response) => Ok(Page { response, body }),
-                    Err(e) => Err(ApiError::Malformed {
-                        status,
-                        detail: e.to_string(),
-                        body_start: body_start(&body),
-                    }),
-                }
+                parse_page(status, body)
             })
             .await;
         Fetched { result, attempts }
@@ -226,7 +245,7 @@ impl Client {
             query.push(("pageToken", token));
         }
         if self.partial_response {
-            query.push(("fields", FIELDS));
+            query.push(("fields", fields(self.descriptions)));
         }
         let (status, body) = self.get("videos", &query).await?;
         parse_page(status, body)

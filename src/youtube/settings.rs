@@ -34,6 +34,8 @@ pub struct ClientSettings {
     pub partial_response: bool,
     /// The largest response body read, after decompression.
     pub max_body_bytes: usize,
+    /// Request (and so store) `snippet.description` (`descriptions = true`).
+    pub descriptions: bool,
 }
 
 impl ClientSettings {
@@ -47,6 +49,7 @@ impl ClientSettings {
             retry: RetryPolicy::DEFAULT,
             partial_response: true,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            descriptions: false,
         }
     }
 }

@@ -95,6 +95,8 @@ pub struct Snippet {
     pub channel_title: Option<String>,
     /// Tags; often absent.
     pub tags: Option<Vec<String>>,
+    /// The description; requested only with `descriptions = true` (`fetch --descriptions`).
+    pub description: Option<String>,
     /// The category id, a string such as `"24"`.
     pub category_id: Option<String>,
     /// `none`, `upcoming`, `live` or `completed`.

@@ -8,6 +8,7 @@ mod api;
 mod archive;
 mod cli;
 mod crash;
+mod export;
 mod hostile;
 mod lang_eval;
 mod operator;

@@ -414,5 +414,6 @@ fn older_video(id: &str) -> trendtap::model::Video {
         definition: None,
         licensed_content: None,
         live_broadcast_content: None,
+        description: None,
     }
 }

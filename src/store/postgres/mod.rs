@@ -3,6 +3,7 @@
 //! [`writer`] (binary `COPY`, [`copy`]; known rows updated by [`upsert`]).
 
 mod copy;
+mod export;
 mod ledger;
 mod refresh;
 mod report;
@@ -21,6 +22,7 @@ use sqlx::{Connection, PgConnection, PgPool, Row};
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
+use crate::model::Observation;
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::POSTGRES;
 use crate::store::shared::error::{query_error, StoreError};
@@ -28,7 +30,7 @@ use crate::store::shared::health::StoreHealth;
 use crate::store::shared::jobs::Job;
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
-use crate::store::shared::types::{LockState, RunSummary, TopRow};
+use crate::store::shared::types::{ExportQuery, LockState, RunSummary, TopRow};
 use crate::store::shared::writer::record_unsaved_run;
 pub(crate) use writer::PgRunWriter;
 
@@ -74,11 +76,15 @@ impl Drop for PgStore {
 impl PgStore {
     /// Connects: one session now, and a small pool for the run's writes.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
-        let options =
-            PgConnectOptions::from_str(url.expose()).map_err(|e| StoreError::Connect {
+        let options = PgConnectOptions::from_str(url.expose())
+            .map_err(|e| StoreError::Connect {
                 target: url.redacted(),
                 cause: e.to_string(),
-            })?;
+            })?
+            // trendtap's statements are short writes or I/O-bound reads: compiling them (on by
+            // default above a cost) only adds time, 0.2-0.3 s to each export query
+            // (BENCHMARKS.md, "Export").
+            .options([("jit", "off")]);
         let target = format!(
             "{}:{}/{}",
             options.get_host(),
@@ -214,6 +220,22 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(query_error("reading the latest charts"))
+    }
+
+    /// The observations an export query selects, streamed ([`export`]).
+    pub fn export<'a>(
+        &'a self,
+        q: &ExportQuery,
+    ) -> futures_util::stream::BoxStream<'a, Result<Observation, StoreError>> {
+        export::export(&self.pool, q)
+    }
+
+    /// The first and last fetch time of the entries an export query selects.
+    pub async fn export_bounds(
+        &self,
+        q: &ExportQuery,
+    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+        export::bounds(&self.pool, q).await
     }
 
     /// The columns of `table` in the database (for the schema test).

@@ -86,6 +86,7 @@ fn encode_video(rows: &mut CopyRows, v: &Video, run_id: i64, seen_at: DateTime<U
         .opt_text(v.definition.as_deref())
         .opt_bool(v.licensed_content)
         .opt_text(v.live_broadcast_content.as_deref())
+        .opt_text(v.description.as_deref())
         .int(run_id)
         .time(seen_at)
         .time(seen_at);

@@ -31,6 +31,7 @@ pub(crate) const VIDEO_COLUMNS: &[&str] = &[
     "definition",
     "licensed_content",
     "live_broadcast_content",
+    "description",
     "last_run_id",
 ];
 

@@ -16,11 +16,13 @@
 //! - [`refresh`]: the refresh's rules (which videos, newest wins both ways, unavailable);
 //! - [`memory`]: what the newest runs say of each chart (the fetch's estimate);
 //! - [`thumbnails`]: which videos' thumbnails a run wants, and their rows;
-//! - [`report`]: the reports' filters in either dialect, and the daily summary's bookkeeping.
+//! - [`report`]: the reports' filters in either dialect, and the daily summary's bookkeeping;
+//! - [`export`]: the export's read (which entries, one per region, video and day, the order).
 
 pub(crate) mod columns;
 pub(crate) mod dialect;
 pub(crate) mod error;
+pub(crate) mod export;
 pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod ledger;

@@ -32,6 +32,9 @@ use super::dialect::Dialect;
 enum Rule {
     /// The value of the newer row: the incoming one unless the stored row was seen later.
     Newest,
+    /// The newer row's value when it has one, else the other's: a run that did not collect
+    /// descriptions keeps the one stored.
+    NewestKnown,
     /// The smaller value.
     Least,
     /// The larger value.
@@ -45,6 +48,7 @@ fn video_rule(column: &str) -> Rule {
     match column {
         "first_seen_at" => Rule::Least,
         "last_seen_at" => Rule::Greatest,
+        "description" => Rule::NewestKnown,
         _ => Rule::Newest,
     }
 }
@@ -75,6 +79,11 @@ fn assignment(d: &Dialect, table: &str, column: &str, rule: Rule) -> String {
     let value = match rule {
         Rule::Newest => format!(
             "CASE WHEN {i}.last_seen_at >= {stored_time} THEN {incoming} ELSE {stored} END",
+            i = d.incoming
+        ),
+        Rule::NewestKnown => format!(
+            "CASE WHEN {i}.last_seen_at >= {table}.last_seen_at \
+             THEN COALESCE({incoming}, {stored}) ELSE COALESCE({stored}, {incoming}) END",
             i = d.incoming
         ),
         Rule::Least => format!("{}({stored}, {incoming})", d.least),

@@ -89,10 +89,12 @@ pub(crate) fn video_updates(
     let data_time = video_data_time(d);
     let mut sets: Vec<String> = video_refreshed_columns()
         .map(|c| {
-            format!(
-                "{c} = CASE WHEN {observed} >= {data_time} THEN {} ELSE videos.{c} END",
-                incoming(c)
-            )
+            // A refresh that did not ask for descriptions keeps the one stored (as the fetch).
+            let value = match c {
+                "description" => format!("coalesce({}, videos.{c})", incoming(c)),
+                _ => incoming(c),
+            };
+            format!("{c} = CASE WHEN {observed} >= {data_time} THEN {value} ELSE videos.{c} END")
         })
         .collect();
     sets.push(format!(

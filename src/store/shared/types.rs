@@ -52,3 +52,22 @@ pub struct TopRow {
     /// Views in that chart.
     pub view_count: Option<i64>,
 }
+
+/// What `trendtap export` reads: the chart entries of a period, filtered, as
+/// [`Observation`](crate::model::Observation)s (one streaming query,
+/// [`Store::export`](crate::store::Store::export)).
+#[derive(Debug, Clone)]
+pub struct ExportQuery {
+    /// Only these regions (empty: all).
+    pub regions: Vec<String>,
+    /// Only these chart categories (empty: all).
+    pub categories: Vec<String>,
+    /// Entries fetched at or after this time.
+    pub since: DateTime<Utc>,
+    /// Entries fetched before this time.
+    pub until: DateTime<Utc>,
+    /// One row per region, video and UTC day: the day's last observation ([`super::export`]),
+    /// ordered by region, day, rank; else every entry, ordered by fetch time, region,
+    /// category, rank.
+    pub daily: bool,
+}

@@ -2,6 +2,7 @@
 //! the run lock as an OS file lock beside it (`<database>.lock`), the reads, and a run's data
 //! written by [`writer`] (`json_each`). Timestamps are fixed-width UTC text ([`time`]).
 
+mod export;
 mod ledger;
 mod refresh;
 mod report;
@@ -21,6 +22,7 @@ use serde_json::json;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::Row;
 
+use crate::model::Observation;
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::SQLITE;
 use crate::store::shared::error::{query_error, StoreError};
@@ -28,7 +30,7 @@ use crate::store::shared::health::StoreHealth;
 use crate::store::shared::jobs::Job;
 use crate::store::shared::lock::{self, RunLock};
 use crate::store::shared::runs::{self, RUNNING};
-use crate::store::shared::types::{LockState, RunSummary, TopRow};
+use crate::store::shared::types::{ExportQuery, LockState, RunSummary, TopRow};
 use crate::store::shared::writer::record_unsaved_run;
 use time::ts;
 pub(crate) use writer::SqliteRunWriter;
@@ -210,6 +212,22 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(query_error("reading the latest charts"))
+    }
+
+    /// The observations an export query selects, streamed ([`export`]).
+    pub fn export<'a>(
+        &'a self,
+        q: &ExportQuery,
+    ) -> futures_util::stream::BoxStream<'a, Result<Observation, StoreError>> {
+        export::export(&self.pool, q)
+    }
+
+    /// The first and last fetch time of the entries an export query selects.
+    pub async fn export_bounds(
+        &self,
+        q: &ExportQuery,
+    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+        export::bounds(&self.pool, q).await
     }
 
     /// The columns of `table` in the database (for the schema test).

@@ -1,0 +1,458 @@
+//! `trendtap export`: the stored history in the layouts analysts' tools read. This file plans
+//! the files (one per region for the Kaggle layouts, one per month for Parquet, one stream for
+//! NDJSON), reads each with one streaming query ([`Store::export`]) and hands the rows to the
+//! format's writer ([`crate::export`]); every file is written atomically.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{fail, open_store, Context};
+use crate::budget::Category;
+use crate::cli::{ExportArgs, ExportFormat};
+use crate::error::{Error, Exit};
+use crate::export::atomic::AtomicFile;
+use crate::export::categories::{category_json, Titles};
+use crate::export::{kaggle, kaggle2017, Layout, RowWriter};
+use crate::regions;
+use crate::secret::Redactor;
+use crate::store::{ExportQuery, Store};
+
+/// The first instant an export reads when no `--since` is given.
+const EPOCH: &str = "1970-01-01T00:00:00Z";
+/// The instant an export stops before when no `--until` is given.
+const END: &str = "9999-01-01T00:00:00Z";
+/// The NDJSON file's name under `--out DIR`.
+const NDJSON_FILE: &str = "chart_entries.ndjson";
+
+/// What to export, checked.
+#[derive(Debug)]
+struct Plan {
+    layout: Layout,
+    /// The regions asked for (empty: all).
+    regions: Vec<&'static str>,
+    categories: Vec<String>,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    out: Option<PathBuf>,
+}
+
+impl Plan {
+    /// The query of the period and filters for `regions` (empty: every region).
+    fn query(&self, regions: &[&str]) -> ExportQuery {
+        ExportQuery {
+            regions: regions.iter().map(|r| (*r).to_owned()).collect(),
+            categories: self.categories.clone(),
+            since: self.since,
+            until: self.until,
+            daily: self.layout.daily(),
+        }
+    }
+
+    /// The regions whose files the Kaggle layouts write: those asked for, else every one.
+    fn kaggle_regions(&self) -> Vec<&'static str> {
+        if self.regions.is_empty() {
+            regions::REGIONS.iter().map(|(code, _)| *code).collect()
+        } else {
+            self.regions.clone()
+        }
+    }
+}
+
+/// Runs `trendtap export`.
+pub async fn run(args: &ExportArgs, ctx: &Context) -> Exit {
+    let plan = match resolve(args) {
+        Ok(plan) => plan,
+        Err(e) => return fail(&e, &Redactor::default()),
+    };
+    let url = match ctx.database_url(&args.db) {
+        Ok(url) => url,
+        Err(e) => return fail(&e, &Redactor::default()),
+    };
+    let redactor = Redactor::new(url.password());
+    let store = match open_store(&url).await {
+        Ok(store) => store,
+        Err(e) => return fail(&Error::Store(e), &redactor),
+    };
+    let started = Instant::now();
+    let mut meter = Meter::start(ctx.interactive);
+    let done = export(&plan, &store, &mut meter).await;
+    meter.finish();
+    match done {
+        Ok(files) => {
+            let seconds = started.elapsed().as_secs_f64();
+            tracing::info!(
+                rows = meter.rows,
+                files,
+                seconds,
+                peak_rss_bytes = crate::progress::peak_memory().unwrap_or(0),
+                "export finished"
+            );
+            if ctx.interactive || meter.rows == 0 {
+                eprintln!(
+                    "trendtap: exported {} rows into {files} file(s) in {seconds:.1} s",
+                    meter.rows
+                );
+            }
+            Exit::Ok
+        }
+        Err(e) => fail(&e, &redactor),
+    }
+}
+
+/// Checks the flags: regions, categories, dates, and where the output goes.
+fn resolve(args: &ExportArgs) -> Result<Plan, Error> {
+    let layout = match args.format {
+        ExportFormat::Kaggle => Layout::Kaggle,
+        ExportFormat::Kaggle2017 => Layout::Kaggle2017,
+        ExportFormat::Ndjson => Layout::Ndjson,
+        #[cfg(feature = "parquet")]
+        ExportFormat::Parquet => Layout::Parquet,
+    };
+    let mut regions = Vec::new();
+    for code in args
+        .regions
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+    {
+        let region = regions::canonical(code)
+            .ok_or_else(|| Error::Usage(format!("unknown region code `{code}`")))?;
+        if !regions.contains(&region) {
+            regions.push(region);
+        }
+    }
+    let mut categories = Vec::new();
+    for id in args
+        .categories
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+    {
+        if id.len() > 4 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::Usage(format!(
+                "`{id}` is not a video category id (a number such as 0, 10 or 24)"
+            )));
+        }
+        let id = id.trim_start_matches('0');
+        let id = if id.is_empty() { "0" } else { id }.to_owned();
+        if !categories.contains(&id) {
+            categories.push(id);
+        }
+    }
+    let since = match &args.since {
+        Some(text) => instant("--since", text, false)?,
+        None => EPOCH.parse().expect("a time"),
+    };
+    let until = match &args.until {
+        Some(text) => instant("--until", text, true)?,
+        None => END.parse().expect("a time"),
+    };
+    if since >= until {
+        return Err(Error::Usage(format!(
+            "--since ({since}) must come before --until ({until})"
+        )));
+    }
+    let stdout_ok = match layout {
+        Layout::Kaggle | Layout::Kaggle2017 => regions.len() == 1,
+        Layout::Ndjson => true,
+        #[cfg(feature = "parquet")]
+        Layout::Parquet => false,
+    };
+    if args.out.is_none() && !stdout_ok {
+        return Err(Error::Usage(format!(
+            "--format {} writes several files: give --out DIR{}",
+            format_name(layout),
+            if layout.daily() {
+                " (or a single --region to print its CSV on stdout)"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(Plan {
+        layout,
+        regions,
+        categories,
+        since,
+        until,
+        out: args.out.clone(),
+    })
+}
+
+fn format_name(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Kaggle => "kaggle",
+        Layout::Kaggle2017 => "kaggle-2017",
+        Layout::Ndjson => "ndjson",
+        #[cfg(feature = "parquet")]
+        Layout::Parquet => "parquet",
+    }
+}
+
+/// `YYYY-MM-DD` (its first instant, or with `end` the first instant of the next day) or an
+/// RFC 3339 instant.
+fn instant(flag: &str, text: &str, end: bool) -> Result<DateTime<Utc>, Error> {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let day = if end { day + TimeDelta::days(1) } else { day };
+        return Ok(day.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::Usage(format!(
+                "{flag} `{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 time"
+            ))
+        })
+}
+
+/// Writes every file of the plan; returns how many were written.
+async fn export(plan: &Plan, store: &Store, meter: &mut Meter) -> Result<usize, Error> {
+    match plan.layout {
+        Layout::Kaggle | Layout::Kaggle2017 => export_kaggle(plan, store, meter).await,
+        Layout::Ndjson => {
+            let titles = titles(store, &plan.kaggle_regions()).await?;
+            let q = plan.query(&plan.regions);
+            match &plan.out {
+                None => to_stdout(store, &q, plan.layout, &titles, meter).await,
+                Some(dir) => {
+                    let path = dir.join(NDJSON_FILE);
+                    let rows = to_file(store, &q, plan.layout, &titles, &path, meter).await?;
+                    Ok(usize::from(rows > 0))
+                }
+            }
+        }
+        #[cfg(feature = "parquet")]
+        Layout::Parquet => export_parquet(plan, store, meter).await,
+    }
+}
+
+/// One CSV per region with entries, and its `XX_category_id.json`.
+async fn export_kaggle(plan: &Plan, store: &Store, meter: &mut Meter) -> Result<usize, Error> {
+    let titles = Titles::default();
+    let Some(dir) = &plan.out else {
+        return to_stdout(
+            store,
+            &plan.query(&plan.regions),
+            plan.layout,
+            &titles,
+            meter,
+        )
+        .await;
+    };
+    let mut files = 0;
+    for region in plan.kaggle_regions() {
+        let name = match plan.layout {
+            Layout::Kaggle => kaggle::file_name(region),
+            _ => kaggle2017::file_name(region),
+        };
+        let path = dir.join(name);
+        let rows = to_file(
+            store,
+            &plan.query(&[region]),
+            plan.layout,
+            &titles,
+            &path,
+            meter,
+        )
+        .await?;
+        if rows == 0 {
+            continue;
+        }
+        let (list, _) = store.video_categories(region).await?;
+        let path = dir.join(format!("{region}_category_id.json"));
+        write_whole(&path, category_json(&list).as_bytes())?;
+        files += 2;
+    }
+    Ok(files)
+}
+
+/// One file per month with entries: `DIR/month=YYYY-MM/part-0000.parquet`.
+#[cfg(feature = "parquet")]
+async fn export_parquet(plan: &Plan, store: &Store, meter: &mut Meter) -> Result<usize, Error> {
+    let dir = plan.out.as_ref().expect("checked by resolve");
+    let all = plan.query(&plan.regions);
+    let Some((first, last)) = store.export_bounds(&all).await? else {
+        return Ok(0);
+    };
+    let titles = titles(store, &plan.kaggle_regions()).await?;
+    let mut files = 0;
+    let mut month = first.date_naive().with_day(1).expect("day 1");
+    while month <= last.date_naive() {
+        let next = month
+            .checked_add_months(chrono::Months::new(1))
+            .expect("a later month");
+        let start = month.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        let end = next.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        let q = ExportQuery {
+            since: all.since.max(start),
+            until: all.until.min(end),
+            ..all.clone()
+        };
+        let path = dir
+            .join(format!("month={}", month.format("%Y-%m")))
+            .join("part-0000.parquet");
+        if to_file(store, &q, plan.layout, &titles, &path, meter).await? > 0 {
+            files += 1;
+        }
+        month = next;
+    }
+    Ok(files)
+}
+
+/// The category titles of `regions`, from their stored lists (or the built-in one).
+async fn titles(store: &Store, regions: &[&'static str]) -> Result<Titles, Error> {
+    let mut lists: Vec<(String, Vec<Category>)> = Vec::new();
+    for region in regions {
+        let (list, _) = store.video_categories(region).await?;
+        lists.push(((*region).to_owned(), list));
+    }
+    Ok(Titles::new(lists))
+}
+
+/// Streams the rows of `q` into `path`, atomically; returns the rows written. With no row, no
+/// file is written. A failure leaves no file under `path` and names it.
+async fn to_file(
+    store: &Store,
+    q: &ExportQuery,
+    layout: Layout,
+    titles: &Titles,
+    path: &Path,
+    meter: &mut Meter,
+) -> Result<u64, Error> {
+    let failed = |cause: String| Error::Export {
+        path: path.display().to_string(),
+        cause,
+    };
+    let mut file = AtomicFile::create(path).map_err(|e| failed(e.to_string()))?;
+    meter.file(path);
+    let writer =
+        RowWriter::new(layout, file.writer(), titles).map_err(|e| failed(e.to_string()))?;
+    let rows = stream(store, q, writer, meter).await.map_err(failed)?;
+    if rows > 0 {
+        file.commit().map_err(|e| failed(e.to_string()))?;
+    }
+    Ok(rows)
+}
+
+/// Streams the rows of `q` to stdout.
+async fn to_stdout(
+    store: &Store,
+    q: &ExportQuery,
+    layout: Layout,
+    titles: &Titles,
+    meter: &mut Meter,
+) -> Result<usize, Error> {
+    let out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
+    let writer = RowWriter::new(layout, out, titles).map_err(Error::Output)?;
+    let rows = stream(store, q, writer, meter)
+        .await
+        .map_err(|cause| Error::Export {
+            path: "stdout".to_owned(),
+            cause,
+        })?;
+    Ok(usize::from(rows > 0))
+}
+
+/// Reads `q`'s rows into `writer` and finishes it; returns the rows written.
+async fn stream<W: std::io::Write + Send>(
+    store: &Store,
+    q: &ExportQuery,
+    mut writer: RowWriter<'_, W>,
+    meter: &mut Meter,
+) -> Result<u64, String> {
+    let mut rows = store.export(q);
+    while let Some(row) = rows.next().await {
+        let row = row.map_err(|e| format!("the database failed: {e}"))?;
+        writer.write(&row).map_err(|e| e.to_string())?;
+        meter.row();
+    }
+    let written = writer.rows();
+    if written > 0 {
+        writer.finish().map_err(|e| e.to_string())?;
+    }
+    Ok(written)
+}
+
+/// A small file written whole, atomically.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let failed = |e: std::io::Error| Error::Export {
+        path: path.display().to_string(),
+        cause: e.to_string(),
+    };
+    let mut file = AtomicFile::create(path).map_err(failed)?;
+    std::io::Write::write_all(file.writer(), bytes).map_err(failed)?;
+    file.commit().map_err(failed)
+}
+
+/// Rows exported so far, and on a terminal a progress line: the file being written, the rows
+/// and their rate.
+struct Meter {
+    rows: u64,
+    bar: Option<ProgressBar>,
+}
+
+impl Meter {
+    fn start(interactive: bool) -> Self {
+        let bar = interactive.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {msg} · {human_pos} rows ({per_sec}) {elapsed}",
+                )
+                .expect("a valid template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        Meter { rows: 0, bar }
+    }
+
+    fn file(&self, path: &Path) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(path.display().to_string());
+        }
+    }
+
+    fn row(&mut self) {
+        self.rows += 1;
+        if self.rows.is_multiple_of(4096) {
+            if let Some(bar) = &self.bar {
+                bar.set_position(self.rows);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_days_or_instants_and_until_includes_its_day() {
+        let day = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            instant("--since", "2026-11-01", false).unwrap(),
+            day("2026-11-01T00:00:00Z")
+        );
+        assert_eq!(
+            instant("--until", "2026-11-30", true).unwrap(),
+            day("2026-12-01T00:00:00Z")
+        );
+        assert_eq!(
+            instant("--until", "2026-11-30T06:00:00+01:00", true).unwrap(),
+            day("2026-11-30T05:00:00Z")
+        );
+        assert!(instant("--since", "yesterday", false).is_err());
+    }
+}

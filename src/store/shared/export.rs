@@ -1,0 +1,274 @@
+//! The export's one read, stated once: which chart entries an [`ExportQuery`] selects, what
+//! "one row per region, video and day" means, and the order of the rows, with each dialect's
+//! SQL side by side. Each backend binds the parameters in [`Bind`] order and decodes the
+//! columns of [`SELECTED`] by position (`store::{postgres, sqlite}::export`).
+//!
+//! - Every query reads `chart_entries` in `[since, until)` by `fetched_at`, optionally of some
+//!   regions and chart categories, joined to its `videos` row (the newest metadata) and its
+//!   `runs` row (the run's start). The counts are the entry's own.
+//! - `daily`: per region, video and UTC day of `fetched_at`, the entry fetched last that day
+//!   (a tie between charts of the same fetch goes to category 0, then to the better rank),
+//!   ordered by region, day, rank, category, video. Else every entry, ordered by fetch time,
+//!   region, category, rank.
+//!
+//! The statements depend on which filters are present (an absent filter is absent from the
+//! SQL, so that the planner sees exactly the indexes' shape); each distinct statement is
+//! built once and kept for the process ([`intern`]), as sqlx wants a statement that outlives
+//! its row stream.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use super::types::ExportQuery;
+
+/// The columns every export query returns, in this order.
+pub(crate) const SELECTED: &[&str] = &[
+    "e.run_id",
+    "r.started_at",
+    "e.fetched_at",
+    "e.region",
+    "e.category_id",
+    "e.rank",
+    "e.video_id",
+    "e.view_count",
+    "e.like_count",
+    "e.comment_count",
+    "v.title",
+    "v.channel_id",
+    "v.channel_title",
+    "v.category_id",
+    "v.published_at",
+    "v.duration_seconds",
+    "v.language",
+    "v.language_source",
+    "v.tags",
+    "v.thumbnail_url",
+    "v.age_restricted",
+    "v.blocked_regions",
+    "v.allowed_regions",
+    "v.caption",
+    "v.definition",
+    "v.licensed_content",
+    "v.live_broadcast_content",
+    "v.description",
+];
+
+/// A parameter of the statement, in bind order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bind {
+    /// `since`, a time.
+    Since,
+    /// `until`, a time.
+    Until,
+    /// The one region.
+    Region,
+    /// The regions, a list.
+    Regions,
+    /// The one category.
+    Category,
+    /// The categories, a list.
+    Categories,
+}
+
+/// A statement and the parameters it takes, in order.
+#[derive(Debug)]
+pub(crate) struct Statement {
+    /// The SQL.
+    pub sql: &'static str,
+    /// What to bind, in order.
+    pub binds: Vec<Bind>,
+}
+
+/// The `WHERE` conditions on `chart_entries e` and their parameters; `param(n)` names the
+/// n-th parameter, `list(p)` tests a column against a list parameter.
+fn conditions(
+    q: &ExportQuery,
+    param: fn(usize) -> String,
+    list: fn(&str, &str) -> String,
+) -> (String, Vec<Bind>) {
+    let mut binds = vec![Bind::Since, Bind::Until];
+    let mut sql = format!(
+        "e.fetched_at >= {} AND e.fetched_at < {}",
+        param(1),
+        param(2)
+    );
+    for (column, values, one, many) in [
+        ("e.region", &q.regions, Bind::Region, Bind::Regions),
+        (
+            "e.category_id",
+            &q.categories,
+            Bind::Category,
+            Bind::Categories,
+        ),
+    ] {
+        let p = param(binds.len() + 1);
+        match values.len() {
+            0 => continue,
+            1 => {
+                sql.push_str(&format!(" AND {column} = {p}"));
+                binds.push(one);
+            }
+            _ => {
+                sql.push_str(&format!(" AND {}", list(column, &p)));
+                binds.push(many);
+            }
+        }
+    }
+    (sql, binds)
+}
+
+/// PostgreSQL: `DISTINCT ON` keeps the first row of each (region, video, day) in the order
+/// given, which puts the day's last fetch first. Each kept row then finds its video and its run
+/// by their primary keys (`LATERAL ... LIMIT 1`, which the planner cannot turn into a join):
+/// left to itself, it sorts the whole `videos` table for every region's file to merge-join a
+/// few thousand rows (BENCHMARKS.md, "Export").
+pub(crate) fn postgres(q: &ExportQuery) -> Statement {
+    let (filter, binds) = conditions(
+        q,
+        |n| format!("${n}"),
+        |column, p| format!("{column} = ANY({p})"),
+    );
+    let select = SELECTED.join(", ");
+    let day = "(e.fetched_at AT TIME ZONE 'UTC')::date";
+    let sql = if q.daily {
+        format!(
+            "SELECT {select} FROM (
+               SELECT DISTINCT ON (e.region, e.video_id, {day}) e.*, {day} AS day
+               FROM chart_entries e WHERE {filter}
+               ORDER BY e.region, e.video_id, {day}, e.fetched_at DESC, e.category_id <> '0', e.rank
+             ) e
+             CROSS JOIN LATERAL (SELECT * FROM videos v WHERE v.video_id = e.video_id LIMIT 1) v
+             CROSS JOIN LATERAL (SELECT started_at FROM runs r WHERE r.run_id = e.run_id LIMIT 1) r
+             ORDER BY e.region, e.day, e.rank, e.category_id, e.video_id"
+        )
+    } else {
+        format!(
+            "SELECT {select} FROM chart_entries e
+             JOIN videos v ON v.video_id = e.video_id
+             JOIN runs r ON r.run_id = e.run_id
+             WHERE {filter}
+             ORDER BY e.fetched_at, e.region, e.category_id, e.rank"
+        )
+    };
+    Statement {
+        sql: intern(sql),
+        binds,
+    }
+}
+
+/// SQLite: `row_number()` over the same order keeps the same row; times are fixed-width UTC
+/// text, so a day is the first 10 characters and text order is time order.
+pub(crate) fn sqlite(q: &ExportQuery) -> Statement {
+    let (filter, binds) = conditions(
+        q,
+        |n| format!("?{n}"),
+        |column, p| format!("{column} IN (SELECT value FROM json_each({p}))"),
+    );
+    let select = SELECTED.join(", ");
+    let sql = if q.daily {
+        format!(
+            "SELECT {select} FROM (
+               SELECT e.*, substr(e.fetched_at, 1, 10) AS day,
+                      row_number() OVER (
+                        PARTITION BY e.region, e.video_id, substr(e.fetched_at, 1, 10)
+                        ORDER BY e.fetched_at DESC, e.category_id <> '0', e.rank) AS nth
+               FROM chart_entries e WHERE {filter}
+             ) e
+             JOIN videos v ON v.video_id = e.video_id
+             JOIN runs r ON r.run_id = e.run_id
+             WHERE e.nth = 1
+             ORDER BY e.region, e.day, e.rank, e.category_id, e.video_id"
+        )
+    } else {
+        format!(
+            "SELECT {select} FROM chart_entries e
+             JOIN videos v ON v.video_id = e.video_id
+             JOIN runs r ON r.run_id = e.run_id
+             WHERE {filter}
+             ORDER BY e.fetched_at, e.region, e.category_id, e.rank"
+        )
+    };
+    Statement {
+        sql: intern(sql),
+        binds,
+    }
+}
+
+/// The first and last `fetched_at` of the entries `q` selects (`daily` aside), in dialect
+/// `postgres` or not: which months a partitioned export spans.
+pub(crate) fn bounds(q: &ExportQuery, postgres: bool) -> Statement {
+    let (filter, binds) = if postgres {
+        conditions(
+            q,
+            |n| format!("${n}"),
+            |column, p| format!("{column} = ANY({p})"),
+        )
+    } else {
+        conditions(
+            q,
+            |n| format!("?{n}"),
+            |column, p| format!("{column} IN (SELECT value FROM json_each({p}))"),
+        )
+    };
+    Statement {
+        sql: intern(format!(
+            "SELECT min(e.fetched_at), max(e.fetched_at) FROM chart_entries e WHERE {filter}"
+        )),
+        binds,
+    }
+}
+
+/// The statement `sql`, built once per process: there are at most a few dozen distinct ones
+/// (two shapes, two dialects, three forms of each filter).
+fn intern(sql: String) -> &'static str {
+    static KNOWN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut known = KNOWN.lock().expect("not poisoned");
+    let known = known.get_or_insert_with(HashSet::new);
+    if let Some(s) = known.get(sql.as_str()) {
+        return s;
+    }
+    let s: &'static str = Box::leak(sql.into_boxed_str());
+    known.insert(s);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn query(regions: &[&str], categories: &[&str], daily: bool) -> ExportQuery {
+        ExportQuery {
+            regions: regions.iter().map(|s| s.to_string()).collect(),
+            categories: categories.iter().map(|s| s.to_string()).collect(),
+            since: Utc::now(),
+            until: Utc::now(),
+            daily,
+        }
+    }
+
+    #[test]
+    fn absent_filters_are_absent_and_binds_follow_the_parameters() {
+        let s = postgres(&query(&[], &[], false));
+        assert_eq!(s.binds, [Bind::Since, Bind::Until]);
+        assert!(!s.sql.contains("e.region ="));
+        let s = postgres(&query(&["US"], &["0", "10"], true));
+        assert_eq!(
+            s.binds,
+            [Bind::Since, Bind::Until, Bind::Region, Bind::Categories]
+        );
+        assert!(s.sql.contains("e.region = $3 AND e.category_id = ANY($4)"));
+        let s = sqlite(&query(&["US", "CA"], &[], true));
+        assert_eq!(s.binds, [Bind::Since, Bind::Until, Bind::Regions]);
+        assert!(s
+            .sql
+            .contains("e.region IN (SELECT value FROM json_each(?3))"));
+    }
+
+    #[test]
+    fn the_same_statement_is_built_once() {
+        let a = postgres(&query(&["US"], &[], true)).sql;
+        let b = postgres(&query(&["CA"], &[], true)).sql;
+        assert!(std::ptr::eq(a, b));
+    }
+}
