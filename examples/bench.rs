@@ -7,6 +7,8 @@
 //! cargo build --release                                     # the binary under test
 //! cargo run --release --example bench                      # every scenario
 //! cargo run --release --example bench -- cpu               # one: bandwidth cpu lang sweep throughput latency scaling
+//! cargo run --release --example bench -- report            # not in "all": a month of history, both stores
+//! cargo run --release --example bench -- report-year       # a year of history, PostgreSQL
 //! TRENDTAP_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres  (the default)
 //! TRENDTAP_BENCH_LOG=1                                      # print the binary's JSON log
 //! ```
@@ -25,6 +27,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[allow(dead_code)]
 #[path = "../tests/it/support/fake.rs"]
 mod fake;
+#[path = "history_fill.rs"]
+mod history_fill;
+#[path = "support/report_bench.rs"]
+mod report_bench;
 
 #[path = "support/lang_bench.rs"]
 mod lang_bench;
@@ -744,5 +750,11 @@ async fn main() {
     }
     if matches!(which.as_str(), "all" | "scaling") {
         scaling(&admin).await;
+    }
+    if which == "report" {
+        report_bench::run(&admin, 30, true).await;
+    }
+    if which == "report-year" {
+        report_bench::run(&admin, 365, false).await;
     }
 }

@@ -2,10 +2,12 @@
 //! from a default. Resolution (flag > environment > file > default) happens in `config`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::EXIT_CODES_HELP;
+use crate::error::{EXIT_CODES_HELP, THUMBNAILS_EXIT_CODES_HELP};
+use crate::thumbnails::Quality;
 
 /// trendtap: collect YouTube's most-popular charts for many regions into PostgreSQL or SQLite.
 #[derive(Debug, Parser)]
@@ -55,6 +57,10 @@ pub enum Command {
     /// batches of 50 (1 quota unit each), and the ones no longer available.
     #[command(after_help = EXIT_CODES_HELP)]
     Refresh(Box<RefreshArgs>),
+    /// Reports over the stored history: days on trending, time to trend, overlap of regions,
+    /// language and category mix, channels, one video's history; or all of them as one HTML
+    /// page with charts. Days are UTC days of the charts' fetch times.
+    Report(ReportArgs),
     /// List the region codes YouTube supports.
     Regions,
     /// Check the configuration, the API key (one request, 1 quota unit), the database and the
@@ -67,6 +73,59 @@ pub enum Command {
     },
     /// Print the man page (roff) on stdout: `trendtap man > trendtap.1`.
     Man,
+    /// Download the thumbnails of the charted videos into a folder (bounded, streaming,
+    /// idempotent) and record each in the `thumbnails` table.
+    #[command(after_help = THUMBNAILS_EXIT_CODES_HELP)]
+    Thumbnails(ThumbnailsArgs),
+}
+
+/// `trendtap thumbnails`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ThumbnailsArgs {
+    /// The image folder (created if missing): each image goes to
+    /// DIR/<first two characters of the video id>/<video_id>.jpg.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The videos seen in a chart within this long, e.g. 90m, 6h, 7d [default: the videos of
+    /// the latest complete run].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub since: Option<Duration>,
+
+    /// Only the charts of these region(s); repeatable and comma-separated [default: every
+    /// region].
+    #[arg(long = "region", value_name = "CODE", value_delimiter = ',')]
+    pub regions: Vec<String>,
+
+    /// At most N videos, the best-ranked first.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+
+    /// Most downloads in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+
+    /// The image size; a video never gets more than its best [default: the best available].
+    #[arg(long, value_enum, value_name = "QUALITY")]
+    pub quality: Option<Quality>,
+
+    /// Ask the host whether each image already in the folder changed (If-None-Match,
+    /// If-Modified-Since, from what was recorded) and replace it only when it sends a new one.
+    #[arg(long)]
+    pub revalidate: bool,
+
+    /// The largest image accepted, in bytes [default: 5242880, 5 MiB].
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_bytes: Option<u64>,
+
+    /// Write the run's figures in the Prometheus text format to PATH (atomically), for
+    /// node_exporter's textfile collector.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
 }
 
 /// `trendtap doctor`.
@@ -303,6 +362,141 @@ pub struct QuotaArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub db: DbArgs,
+}
+
+/// `trendtap report`.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Which report.
+    #[command(subcommand)]
+    pub kind: ReportKind,
+}
+
+/// The reports.
+#[derive(Debug, Subcommand, Clone)]
+pub enum ReportKind {
+    /// Per video, the distinct UTC days it was on the charts (per region and over all), first
+    /// and last seen, best rank; and how many videos stayed 1, 2, ... days.
+    DaysOnTrending(ReportTableArgs),
+    /// Per region, the median and 90th percentile of the hours from publication to the first
+    /// chart entry, for the videos that entered the charts in the period.
+    TimeToTrend(ReportTableArgs),
+    /// For each region, the regions whose charts shared the most videos (count and Jaccard
+    /// index), and its most exported videos.
+    Overlap(ReportTableArgs),
+    /// Per region, the share of each language among its videos, and how it was known.
+    Languages(ReportTableArgs),
+    /// Per region, the share of each category among its videos, with its title.
+    Categories(ReportTableArgs),
+    /// The channels with the most chart entries and the most distinct videos, per region and
+    /// overall.
+    Channels(ReportTableArgs),
+    /// One video's rank in each chart at each run, and its view count over time.
+    Video(ReportVideoArgs),
+    /// Every report as one self-contained HTML page with charts (no script, no network).
+    Html(ReportHtmlArgs),
+}
+
+/// What every report looks at.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ReportFilterArgs {
+    /// Only these regions' charts; repeatable and comma-separated [default: every region].
+    #[arg(long = "region", value_name = "CODE", value_delimiter = ',')]
+    pub regions: Vec<String>,
+
+    /// Only these chart categories; repeatable and comma-separated [default: every category].
+    #[arg(long = "category", value_name = "ID", value_delimiter = ',')]
+    pub categories: Vec<String>,
+
+    /// From this UTC day on (YYYY-MM-DD, included) [default: the first stored].
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<chrono::NaiveDate>,
+
+    /// Up to this UTC day (YYYY-MM-DD, included) [default: the last stored].
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<chrono::NaiveDate>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+}
+
+/// A report printed as tables.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ReportTableArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub filters: ReportFilterArgs,
+
+    /// Rows per region (and for `all`) in the ranked tables; 0: every row [default: 20].
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+
+    /// Output: text (aligned tables), csv (one table, for programs), json (every table).
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    pub format: TableFormat,
+
+    /// Only this table of the report (csv prints the report's first table by default).
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// Print the SQL the report runs, with its parameters, and the database's plan for each
+    /// statement (PostgreSQL: EXPLAIN ANALYZE, which runs it), instead of the report.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// `trendtap report video ID`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ReportVideoArgs {
+    /// The video id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub filters: ReportFilterArgs,
+
+    /// Output: text (aligned tables), csv (one table, for programs), json (every table).
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    pub format: TableFormat,
+
+    /// Only this table (video, ranks, views; csv prints `ranks` by default).
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// Print the SQL the report runs, with its parameters, and the database's plan for each
+    /// statement, instead of the report.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// `trendtap report html`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ReportHtmlArgs {
+    /// The HTML file to write (atomically: a temporary file beside it, then renamed).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub filters: ReportFilterArgs,
+
+    /// Rows of each table on the page [default: 10].
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+}
+
+/// The output of a report printed as tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TableFormat {
+    /// Aligned tables for a terminal.
+    #[default]
+    Text,
+    /// Comma-separated values, a header line of column names.
+    Csv,
+    /// One JSON object.
+    Json,
 }
 
 /// The format of a command's result on stdout.

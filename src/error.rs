@@ -47,6 +47,17 @@ Exit codes:
   130  interrupted by SIGINT; complete charts were stored
   143  interrupted by SIGTERM; complete charts were stored";
 
+/// The exit codes of `trendtap thumbnails`.
+pub const THUMBNAILS_EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    every selected thumbnail is in the folder, or the host has none (missing)
+  1    nothing could be done: the folder is not writable, the database is unreachable, the
+       outcomes could not be recorded, or every download failed
+  2    usage or configuration error, no download made
+  3    some downloads failed (recorded with their error); the others are in the folder
+  130  interrupted by SIGINT; finished images are kept and recorded, no partial file is left
+  143  interrupted by SIGTERM; likewise";
+
 /// Everything that ends a command early. Each variant carries the context an operator needs.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -70,6 +81,9 @@ pub enum Error {
     /// A raw archive could not be read or written.
     #[error(transparent)]
     Archive(#[from] crate::raw::ArchiveError),
+    /// The thumbnails' folder cannot be used.
+    #[error(transparent)]
+    Thumbnails(#[from] crate::thumbnails::FolderError),
     /// Storing failed, but every page fetched is in the raw archive, ready to be stored later.
     #[error("{source}; every page fetched is in the raw archive under {root}: store it later with `trendtap fetch --from-raw {root}`")]
     StoreArchived {
@@ -81,6 +95,14 @@ pub enum Error {
     /// Writing the result (stdout) failed.
     #[error("cannot write the result to stdout: {0}")]
     Output(#[source] std::io::Error),
+    /// Writing a result file failed (nothing is left under its name).
+    #[error("cannot write {path}: {source}")]
+    WriteFile {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -91,7 +113,10 @@ impl Error {
             Error::Archive(crate::raw::ArchiveError::NotWritable { .. }) => Exit::Usage,
             Error::Locked { .. } => Exit::Locked,
             Error::Store(_) | Error::StoreArchived { .. } => Exit::Failure,
-            Error::Archive(_) | Error::Output(_) => Exit::Failure,
+            Error::Archive(_)
+            | Error::Output(_)
+            | Error::Thumbnails(_)
+            | Error::WriteFile { .. } => Exit::Failure,
         }
     }
 

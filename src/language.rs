@@ -82,7 +82,8 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
     };
     let Some((script, native)) = census.strongest_non_latin() else {
         // A Latin title's lone words beside separators are names or one-word work titles.
-        return match clean::without_lone_words(&words, &parts) {
+        let telling = |w: &str| telling::languages_of_word(&w.to_lowercase()).is_some();
+        return match clean::without_lone_words(&words, &parts, telling) {
             Some(kept) => latin::latin(&kept, region),
             None => latin::latin(&latin_words, region),
         };
@@ -102,7 +103,7 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
     let votes = Votes::of(&latin_words);
     let sentences = votes.of_lang("en") > 0 || votes.max() >= 2;
     if native >= latin * NATIVE_OVER_LATIN || !sentences {
-        by_script(script, &only(&words, script), region)
+        by_script(script, &only(&words, script), text, region)
     } else if native >= latin * CONTESTED_OVER_LATIN {
         None
     } else {
@@ -125,8 +126,8 @@ fn only(words: &str, script: Script) -> String {
     out
 }
 
-/// The language of text in a non-Latin script.
-fn by_script(script: Script, words: &str, region: &str) -> Option<&'static str> {
+/// The language of text in a non-Latin script (`words`, of the whole `title`).
+fn by_script(script: Script, words: &str, title: &str, region: &str) -> Option<&'static str> {
     let code = match script {
         Script::Hangul => "ko",
         Script::Kana => "ja",
@@ -152,7 +153,7 @@ fn by_script(script: Script, words: &str, region: &str) -> Option<&'static str> 
         Script::Khmer => "km",
         // Amharic and Tigrinya share the script and whatlang knows only Amharic.
         Script::Ethiopic => return None,
-        Script::Devanagari => return non_latin::devanagari(words, region),
+        Script::Devanagari => return non_latin::devanagari(words, title, region),
         Script::Arabic => return non_latin::arabic(words, region),
         Script::Cyrillic => return non_latin::cyrillic(words, region),
         Script::Latin => return latin::latin(words, region),
@@ -248,6 +249,24 @@ mod tests {
             detect_in("Слуга Народа 2 - От любви до импичмента", "CA"),
             Some("ru")
         );
+        // A lone Devanagari word beside its Latin spelling is a name: the script is shared.
+        assert_eq!(
+            detect_in("Naagin 5 | नागिन 5 | Episode 01 | Recap", "IN"),
+            None
+        );
+        assert_eq!(detect_in("Anjali - अंजली - Episode 153", "IN"), None);
+        // Marathi words in Latin letters, or the channel's language, tell Marathi from Hindi.
+        assert_eq!(
+            detect_in("Lagira Zhala Jee - लगिरा झला जी - Episode 188", "IN"),
+            Some("mr")
+        );
+        assert_eq!(
+            detect_in(
+                "Tuzhat Jeev Rangala | अखेर राणा जिंकला वज्रकेसरी | Zee Marathi Latest Update",
+                "IN"
+            ),
+            Some("mr")
+        );
         assert_eq!(detect_in("Та нічого, все нормально", "CA"), Some("uk"));
         assert_eq!(detect_in("پاکستان کے وزیر اعظم نے کہا", "PK"), Some("ur"));
         assert_eq!(detect_in("ملخص مباراة الهلال والنصر", "SA"), Some("ar"));
@@ -278,6 +297,14 @@ mod tests {
                 "PH",
                 Some("tl"),
             ),
+            // A title that opens in English quotes a Hindi film or show: English.
+            (
+                "Every Arranged Marriage Ever ft. Rajkummar Rao | Shaadi Mein Zaroor Aana",
+                "IN",
+                Some("en"),
+            ),
+            ("Types Of Kaam Wali Bai (House Maids)", "IN", Some("en")),
+            ("Papa Ka Prem Patra || Make Joke Of", "IN", Some("hi")),
             // Names and tags only: no language.
             ("Kuladheivam SUN TV Episode - 775 (17-11-17)", "IN", None),
             ("Alanyaspor 0-1 Fenerbahçe 17' Vincent Janssen", "GB", None),

@@ -22,9 +22,11 @@ pub mod output;
 pub mod progress;
 pub mod raw;
 pub mod regions;
+pub mod report;
 pub mod secret;
 pub mod shutdown;
 pub mod store;
+pub mod thumbnails;
 pub mod youtube;
 
 use cli::{Cli, Command};
@@ -40,9 +42,11 @@ pub async fn run(cli: Cli) -> Exit {
         Command::Top(args) => commands::top::run(&args, &ctx).await,
         Command::Quota(args) => commands::quota::run(&args, &ctx).await,
         Command::Refresh(args) => commands::refresh::run(&args, &ctx).await,
+        Command::Report(args) => commands::report::run(&args, &ctx).await,
         Command::Doctor(args) => commands::doctor::run(&args, &ctx).await,
         Command::Regions => commands::regions::run(),
         Command::Completions { shell } => commands::completions::completions(shell),
         Command::Man => commands::completions::man(),
+        Command::Thumbnails(args) => commands::thumbnails::run(&args, &ctx).await,
     }
 }

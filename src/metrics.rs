@@ -31,6 +31,38 @@ pub struct RunMetrics {
 }
 
 impl RunMetrics {
+    /// The figures of a run of `job` that just ended with `exit` after `took`: a run that
+    /// stored its data (exit 0 or 3) is the new last success.
+    pub fn ended(job: &'static str, exit: crate::error::Exit, took: std::time::Duration) -> Self {
+        let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+        let succeeded = matches!(exit, crate::error::Exit::Ok | crate::error::Exit::Partial);
+        RunMetrics {
+            job,
+            finished_at: now,
+            exit_code: exit as u8,
+            last_success: succeeded.then_some(now),
+            duration_seconds: took.as_secs_f64(),
+            charts: [("ok", 0), ("no_chart", 0), ("failed", 0), ("skipped", 0)],
+            ..RunMetrics::default()
+        }
+    }
+
+    /// Writes the file, logging a failure (the run's outcome stands).
+    pub fn write_or_log(&self, path: &Path) {
+        if let Err(e) = self.write(path) {
+            tracing::error!(path = %path.display(), "cannot write the metrics file: {e}");
+        }
+    }
+
+    /// The ledger's figures for today: used or reserved, and what is left.
+    pub fn with_usage(self, usage: Option<&crate::budget::Usage>) -> Self {
+        RunMetrics {
+            quota_used: usage.map(|u| u.used + u.reserved),
+            quota_remaining: usage.map(|u| u.remaining),
+            ..self
+        }
+    }
+
     /// The exposition text.
     pub fn render(&self) -> String {
         let job = self.job;

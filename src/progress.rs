@@ -73,20 +73,28 @@ pub struct Display {
 }
 
 impl Display {
-    /// Starts drawing the counters on stderr.
+    /// Starts drawing the fetch's counters on stderr.
     pub fn start(progress: Arc<Progress>) -> Self {
+        Self::custom(
+            "{spinner} charts {pos}/{len} {wide_msg} {elapsed}",
+            move |bar| {
+                bar.set_length(progress.charts_total.load(Ordering::Relaxed) as u64);
+                bar.set_position(progress.charts_done.load(Ordering::Relaxed) as u64);
+                bar.set_message(counters_line(&progress));
+            },
+        )
+    }
+
+    /// Starts drawing a bar of `template` (indicatif's) on stderr, which `update` refreshes
+    /// from another command's counters before each redraw; log lines print above it too.
+    pub fn custom(template: &str, update: impl Fn(&ProgressBar) + Send + 'static) -> Self {
         let bar = ProgressBar::new(0);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} charts {pos}/{len} {wide_msg} {elapsed}")
-                .expect("a valid template"),
-        );
+        bar.set_style(ProgressStyle::with_template(template).expect("a valid template"));
         *BAR.lock().expect("not poisoned") = Some(bar.clone());
         let drawn = bar.clone();
         let ticker = tokio::spawn(async move {
             loop {
-                drawn.set_length(progress.charts_total.load(Ordering::Relaxed) as u64);
-                drawn.set_position(progress.charts_done.load(Ordering::Relaxed) as u64);
-                drawn.set_message(counters_line(&progress));
+                update(&drawn);
                 drawn.tick();
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }

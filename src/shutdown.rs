@@ -78,6 +78,12 @@ impl RunControl {
 /// Watches SIGINT and SIGTERM for the rest of the process: the first stops the run (complete
 /// charts are still stored); a second exits at once without storing.
 pub fn watch_signals(ctl: Arc<RunControl>) -> std::io::Result<()> {
+    watch_signals_saying(ctl, "no new request starts; complete charts will be stored")
+}
+
+/// [`watch_signals`] for another command, whose warning at the first signal says `what` it
+/// does then.
+pub fn watch_signals_saying(ctl: Arc<RunControl>, what: &'static str) -> std::io::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -94,7 +100,7 @@ pub fn watch_signals(ctl: Arc<RunControl>) -> std::io::Result<()> {
                 std::process::exit(exit as i32);
             }
             seen = true;
-            tracing::warn!(signal = %halt, "stopping: no new request starts; complete charts will be stored (signal again to exit at once)");
+            tracing::warn!(signal = %halt, "stopping: {what} (signal again to exit at once)");
             ctl.stop(halt);
         }
     });

@@ -14,6 +14,8 @@ pub mod migrate;
 pub mod quota;
 pub mod refresh;
 pub mod regions;
+pub mod report;
+pub mod thumbnails;
 pub mod top;
 
 use std::path::{Path, PathBuf};
@@ -60,6 +62,40 @@ impl Context {
             loaded.path.as_deref(),
             self.env,
         )?)
+    }
+}
+
+/// What a command that spends quota watches while it runs: its stop switch (signals and the
+/// deadline wired to it), its counters, and the progress line when a person is watching.
+pub struct Watch {
+    /// The run's stop switch.
+    pub ctl: std::sync::Arc<crate::shutdown::RunControl>,
+    /// The run's counters.
+    pub progress: std::sync::Arc<crate::progress::Progress>,
+    /// The progress line on a terminal.
+    pub display: Option<crate::progress::Display>,
+}
+
+impl Watch {
+    /// Wires SIGINT/SIGTERM and the deadline to a new stop switch and starts the progress line
+    /// when a person is watching.
+    pub fn start(ctx: &Context, deadline: Option<std::time::Duration>) -> Self {
+        let ctl = crate::shutdown::RunControl::new();
+        if let Err(e) = crate::shutdown::watch_signals(ctl.clone()) {
+            tracing::warn!("cannot watch signals: {e}");
+        }
+        if let Some(deadline) = deadline {
+            crate::shutdown::watch_deadline(ctl.clone(), deadline);
+        }
+        let progress = std::sync::Arc::new(crate::progress::Progress::default());
+        let display = ctx
+            .interactive
+            .then(|| crate::progress::Display::start(progress.clone()));
+        Watch {
+            ctl,
+            progress,
+            display,
+        }
     }
 }
 

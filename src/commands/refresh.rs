@@ -11,7 +11,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use super::booking::Booking;
-use super::{fail, Context};
+use super::{fail, Context, Watch};
 use crate::budget::Usage;
 use crate::cli::RefreshArgs;
 use crate::config::{self, RefreshConfig};
@@ -20,8 +20,8 @@ use crate::fetch::by_id::{self, Batch, BatchResult};
 use crate::metrics::RunMetrics;
 use crate::model::Video;
 use crate::output;
-use crate::progress::{self, Progress};
-use crate::shutdown::{self, RunControl};
+use crate::progress::Progress;
+use crate::shutdown::RunControl;
 use crate::store::{Job, LockState, RefreshSummary, Store};
 use crate::youtube::quota::next_reset;
 use crate::youtube::{Client, PAGE_SIZE};
@@ -41,17 +41,11 @@ pub async fn run(args: &RefreshArgs, ctx: &Context) -> Exit {
         Ok(cfg) => cfg,
         Err(e) => return fail(&e, &Default::default()),
     };
-    let ctl = RunControl::new();
-    if let Err(e) = shutdown::watch_signals(ctl.clone()) {
-        tracing::warn!("cannot watch signals: {e}");
-    }
-    if let Some(deadline) = cfg.deadline {
-        shutdown::watch_deadline(ctl.clone(), deadline);
-    }
-    let progress = Arc::new(Progress::default());
-    let display = ctx
-        .interactive
-        .then(|| progress::Display::start(progress.clone()));
+    let Watch {
+        ctl,
+        progress,
+        display,
+    } = Watch::start(ctx, cfg.deadline);
     let clock = Instant::now();
     let result = execute(&cfg, &ctl, &progress, &mut std::io::stdout().lock()).await;
     if let Some(display) = display {
@@ -351,26 +345,16 @@ fn report(done: &Refreshed, interactive: bool, clock: Instant) -> Exit {
 }
 
 fn write_metrics(path: &std::path::Path, done: Option<&Refreshed>, exit: Exit, clock: Instant) {
-    let now = Utc::now().timestamp_micros() as f64 / 1e6;
-    let metrics = RunMetrics {
-        job: "refresh",
-        finished_at: now,
-        exit_code: exit as u8,
-        last_success: matches!(exit, Exit::Ok | Exit::Partial).then_some(now),
-        duration_seconds: clock.elapsed().as_secs_f64(),
-        charts: [
-            ("ok", done.map_or(0, |d| d.end.charts_done as u64)),
+    let mut metrics = RunMetrics::ended("refresh", exit, clock.elapsed())
+        .with_usage(done.and_then(|d| d.usage.as_ref()));
+    if let Some(d) = done {
+        metrics.charts = [
+            ("ok", d.end.charts_done as u64),
             ("no_chart", 0),
-            ("failed", done.map_or(0, |d| d.summary.batches_failed)),
-            ("skipped", done.map_or(0, |d| d.skipped_batches)),
-        ],
-        api_requests: done.map_or(0, |d| d.summary.api_requests),
-        quota_used: done
-            .and_then(|d| d.usage.as_ref())
-            .map(|u| u.used + u.reserved),
-        quota_remaining: done.and_then(|d| d.usage.as_ref()).map(|u| u.remaining),
-    };
-    if let Err(e) = metrics.write(path) {
-        tracing::error!(path = %path.display(), "cannot write the metrics file: {e}");
+            ("failed", d.summary.batches_failed),
+            ("skipped", d.skipped_batches),
+        ];
+        metrics.api_requests = d.summary.api_requests;
     }
+    metrics.write_or_log(path);
 }

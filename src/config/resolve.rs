@@ -272,6 +272,10 @@ fn resolve_categories(
         (vec![DEFAULT_CATEGORY.to_owned()], "default".to_owned())
     };
     if raw.iter().any(|c| c.trim().eq_ignore_ascii_case("all")) {
+        if args.from_raw.is_some() {
+            // A replay's `all` is every category of the archive.
+            return Ok((Vec::new(), false));
+        }
         if raw.len() > 1 {
             return Err(invalid(
                 "category",

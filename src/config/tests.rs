@@ -127,6 +127,42 @@ fn categories_accept_numbers_and_strings_and_reject_others() {
     a.categories = vec!["music".into()];
     let err = resolve_fetch(&a, &f, None, &env).unwrap_err().to_string();
     assert!(err.contains("`music`"), "{err}");
+    // `all`, from a flag or the file, alone: category 0 and each region's own categories.
+    a.categories = vec!["ALL".into()];
+    let c = resolve_fetch(&a, &f, None, &env).unwrap();
+    assert_eq!(
+        (c.categories, c.all_categories),
+        (vec!["0".to_owned()], true)
+    );
+    let c = resolve_fetch(&args(&["us"]), &file(r#"categories = ["all"]"#), None, &env).unwrap();
+    assert!(c.all_categories);
+    a.categories = vec!["all".into(), "10".into()];
+    let err = resolve_fetch(&a, &f, None, &env).unwrap_err().to_string();
+    assert!(err.contains("alone"), "{err}");
+}
+
+#[test]
+fn the_budget_settings_resolve_and_are_checked() {
+    let env = env_of(&[("YOUTUBE_API_KEY", "k")]);
+    let mut a = args(&["us"]);
+    a.dry_run = true;
+    let c = resolve_fetch(&a, &FileConfig::default(), None, &env).unwrap();
+    assert_eq!((c.budget.daily_quota, c.budget.quota_reserve), (10_000, 0));
+    assert_eq!(c.no_chart_skip_days, 7);
+    let f = file("daily_quota = 50000\nquota_reserve = 1000\nno_chart_skip_days = 3");
+    let c = resolve_fetch(&a, &f, None, &env).unwrap();
+    assert_eq!(
+        (c.budget.daily_quota, c.budget.limit(), c.no_chart_skip_days),
+        (50_000, 49_000, 3)
+    );
+    a.quota.daily_quota = Some(20_000);
+    a.fit_budget = true;
+    let c = resolve_fetch(&a, &f, None, &env).unwrap();
+    assert_eq!(c.budget.daily_quota, 20_000, "the flag beats the file");
+    assert!(c.budget.fit);
+    a.quota.quota_reserve = Some(20_000);
+    let err = resolve_fetch(&a, &f, None, &env).unwrap_err().to_string();
+    assert!(err.contains("quota_reserve"), "{err}");
 }
 
 #[test]

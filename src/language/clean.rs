@@ -203,8 +203,13 @@ pub fn words_and_parts(title: &str) -> (String, Vec<u8>) {
 /// `words` without the words of parts that hold a single word, when the title has several
 /// parts: by the artist–title convention ("Radiohead - Lift", "Alva - Recomeço", "Coco - Movie
 /// Review") a lone word beside a separator is a name or a one-word work title, which the label
-/// policy counts as a name. `None` when nothing is dropped.
-pub fn without_lone_words(words: &str, parts: &[u8]) -> Option<String> {
+/// policy counts as a name. A lone word that `keep` accepts stays (a format tag in another
+/// language: "Papy InShape (clip officiel)"). `None` when nothing is dropped.
+pub fn without_lone_words(
+    words: &str,
+    parts: &[u8],
+    keep: impl Fn(&str) -> bool,
+) -> Option<String> {
     if parts.len() < 2 || !parts.contains(&1) {
         return None;
     }
@@ -212,7 +217,7 @@ pub fn without_lone_words(words: &str, parts: &[u8]) -> Option<String> {
     let mut split = words.split(' ');
     for &n in parts {
         for word in split.by_ref().take(usize::from(n)) {
-            if n > 1 {
+            if n > 1 || keep(word) {
                 if !out.is_empty() {
                     out.push(' ');
                 }
@@ -405,19 +410,25 @@ mod tests {
             (w.as_str(), parts.as_slice()),
             ("Radiohead Lift", &[1, 1][..])
         );
-        assert_eq!(without_lone_words(&w, &parts).as_deref(), Some(""));
+        assert_eq!(
+            without_lone_words(&w, &parts, |_| false).as_deref(),
+            Some("")
+        );
         let (w, parts) = words_and_parts("Coco - Movie Review");
         assert_eq!(parts, [1, 0]);
-        assert_eq!(without_lone_words(&w, &parts).as_deref(), Some(""));
+        assert_eq!(
+            without_lone_words(&w, &parts, |_| false).as_deref(),
+            Some("")
+        );
         let (w, parts) = words_and_parts("Lot : un violent orage à Figeac");
         assert_eq!(parts, [1, 5]);
         assert_eq!(
-            without_lone_words(&w, &parts).as_deref(),
+            without_lone_words(&w, &parts, |_| false).as_deref(),
             Some("un violent orage à Figeac")
         );
         let (w, parts) = words_and_parts("Microphone #3");
         assert_eq!((w.as_str(), parts.as_slice()), ("Microphone", &[1][..]));
-        assert_eq!(without_lone_words(&w, &parts), None);
+        assert_eq!(without_lone_words(&w, &parts, |_| false), None);
         let (_, parts) = words_and_parts("Kane Brown - Heaven || ");
         assert_eq!(parts, [2, 1]);
     }

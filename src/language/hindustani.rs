@@ -60,8 +60,8 @@ fn punjabi() -> &'static FxHashSet<&'static str> {
 /// its words are at least as many as Hindi's) when Latin words read as Hindustani or Punjabi: at
 /// least two of their words, or one in a title of at most three words, and at least a fifth of
 /// the words. Only where the region expects Hindi or Urdu (`prior`). `lower`: the words in lower
-/// case.
-pub fn detect(lower: &str, prior: &[&str]) -> Option<&'static str> {
+/// case. With the code, how many of the words were Hindustani or Punjabi.
+pub fn detect(lower: &str, prior: &[&str]) -> Option<(&'static str, usize)> {
     let code = match prior.iter().find(|l| matches!(**l, "hi" | "ur"))? {
         _ if prior.first() == Some(&"ur") => "ur",
         _ => "hi",
@@ -85,11 +85,17 @@ pub fn detect(lower: &str, prior: &[&str]) -> Option<&'static str> {
     if !(enough && hits * 5 >= total) {
         return None;
     }
-    Some(if panjabi > 0 && panjabi * 2 >= hindi {
+    let code = if panjabi > 0 && panjabi * 2 >= hindi {
         "pa"
     } else {
         code
-    })
+    };
+    Some((code, hits))
+}
+
+/// Whether a lower-case word is romanized Hindustani or Punjabi (either list).
+pub fn is_word(lower: &str) -> bool {
+    words().contains(lower) || punjabi().contains(lower)
 }
 
 #[cfg(test)]
@@ -97,7 +103,7 @@ mod tests {
     use super::*;
 
     fn detect_mixed(words: &str, prior: &[&str]) -> Option<&'static str> {
-        detect(&words.to_lowercase(), prior)
+        detect(&words.to_lowercase(), prior).map(|(code, _)| code)
     }
 
     #[test]

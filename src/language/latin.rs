@@ -127,12 +127,19 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
     }
     let prior = regions::languages(region);
     let lower = words.to_lowercase();
-    if let Some(code) = hindustani::detect(&lower, prior) {
-        return Some(code);
+    let (total, english) = english_words(&lower);
+    if let Some((code, hits)) = hindustani::detect(&lower, prior) {
+        // A title that opens in English, with as many English words before the first
+        // Hindustani one as there are Hindustani words, is an English title quoting a Hindi
+        // show or film ("Every Arranged Marriage Ever | Shaadi Mein Zaroor Aana", "Types Of
+        // Kaam Wali Bai"): the label policy gives a tie to the first language. English decides
+        // below.
+        if hits > english_before_hindustani(&lower) {
+            return Some(code);
+        }
     }
     let mut votes = Votes::of_lower(&lower);
     telling::vote(&lower, prior, &mut votes);
-    let (total, english) = english_words(&lower);
     let evidence = Evidence {
         words,
         region,
@@ -156,6 +163,16 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
 /// Letters in `text`.
 fn letters(text: &str) -> usize {
     text.chars().filter(|c| super::clean::is_letter(*c)).count()
+}
+
+/// Common English words (function words included) of lower-case words before the first
+/// romanized Hindustani or Punjabi word.
+fn english_before_hindustani(lower: &str) -> usize {
+    lower
+        .split(' ')
+        .take_while(|w| !hindustani::is_word(w))
+        .filter(|w| function_words::is_english(w) || english::is_common(w))
+        .count()
 }
 
 /// Words, and words that are common English (function words included), of lower-case words.

@@ -40,20 +40,46 @@ const HINDI: &[&str] = &[
     "हुआ",
     "हुई",
     "क्या",
+    "भी",
+    "लिए",
+    "साथ",
+    "बाद",
+    "पर",
+];
+
+/// Marathi in Latin letters beside Devanagari ("Lagira Zhala Jee", "Tuzhat Jeev Rangala"), and
+/// the language's name in the title ("Zee Marathi"): words Hindi does not write. They only tell
+/// Marathi from Hindi in a Devanagari title.
+const MARATHI_LATIN: &[&str] = &[
+    "aahe", "majha", "majhi", "marathi", "tujha", "tujhi", "tuzhat", "tuzya", "zhala", "zhali",
 ];
 
 /// The language of Devanagari words: Hindi, Marathi or Nepali. Grammar words decide when they
-/// are there (whatlang confuses the two on a few words); whatlang, within the region's
-/// languages, otherwise.
-pub fn devanagari(words: &str, region: &str) -> Option<&'static str> {
+/// are there (whatlang confuses the two on a few words), and Marathi words in Latin letters
+/// elsewhere in the title (`title`); whatlang, within the region's languages, otherwise. A
+/// single Devanagari word without them is a name ("Anjali - अंजली", "Naagin | नागिन"): the
+/// script is shared, so it says no language.
+pub fn devanagari(words: &str, title: &str, region: &str) -> Option<&'static str> {
     let words_in = |list: &[&str]| words.split(' ').filter(|w| list.contains(w)).count();
+    let latin_marathi = if title.is_ascii() {
+        0
+    } else {
+        title
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 4 && MARATHI_LATIN.iter().any(|m| m.eq_ignore_ascii_case(w)))
+            .count()
+    };
     let marathi = words_in(MARATHI)
         + words
             .split(' ')
             .filter(|w| MARATHI_ENDINGS.iter().any(|e| w.ends_with(e)))
             .count()
-        + usize::from(words.contains('ळ'));
+        + usize::from(words.contains('ळ'))
+        + latin_marathi;
     let hindi = words_in(HINDI);
+    if marathi == 0 && hindi == 0 && !words.contains(' ') {
+        return None;
+    }
     let prior = regions::languages(region);
     let allowed = |code| {
         prior.is_empty()

@@ -5,6 +5,10 @@
 //! votes for the region's home language (its first, when not English), and it weighs like one
 //! function word.
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
 use super::function_words::Votes;
 
 /// Lower-case letters and the Latin-script languages (ISO 639-1) that write them. Letters most
@@ -77,6 +81,135 @@ const LETTERS: &[(char, &[&str])] = &[
     ('ư', &["vi"]),
 ];
 
+/// Words that only a few Latin-script languages write and English does not: the format tags of
+/// YouTube titles in those languages ("clip officiel", "Letra Oficial", "Folge"), which the label
+/// policy counts as words of their language, and the commonest content words of titles (news,
+/// sport, family, time). From general knowledge of the languages, not from the evaluation
+/// titles; no word that is also an English word ("tag", "auto", "film") or a common name.
+const WORDS: &[(&str, &[&str])] = &[
+    // Format tags.
+    ("officiel", &["fr"]),
+    ("officielle", &["fr"]),
+    ("extrait", &["fr"]),
+    ("annonce", &["fr"]),
+    ("épisode", &["fr"]),
+    ("saison", &["fr"]),
+    ("vidéo", &["fr"]),
+    ("résumé", &["fr"]),
+    ("oficial", &["es", "pt"]),
+    ("letra", &["es", "pt"]),
+    ("capítulo", &["es", "pt"]),
+    ("episodio", &["es"]),
+    ("tráiler", &["es"]),
+    ("avance", &["es"]),
+    ("resumen", &["es"]),
+    ("canción", &["es"]),
+    ("temporada", &["es", "pt"]),
+    ("clipe", &["pt"]),
+    ("episódio", &["pt"]),
+    ("legendado", &["pt"]),
+    ("offiziell", &["de"]),
+    ("offizielles", &["de"]),
+    ("offizielle", &["de"]),
+    ("musikvideo", &["de"]),
+    ("folge", &["de"]),
+    ("staffel", &["de"]),
+    // Content words.
+    ("aujourd'hui", &["fr"]),
+    ("enfants", &["fr"]),
+    ("femme", &["fr"]),
+    ("gens", &["fr"]),
+    ("histoire", &["fr"]),
+    ("jour", &["fr"]),
+    ("meilleur", &["fr"]),
+    ("meilleure", &["fr"]),
+    ("monde", &["fr"]),
+    ("nouveau", &["fr"]),
+    ("nouvelle", &["fr"]),
+    ("nuit", &["fr"]),
+    ("pourquoi", &["fr"]),
+    ("quand", &["fr"]),
+    ("vrai", &["fr"]),
+    ("años", &["es"]),
+    ("bueno", &["es"]),
+    ("buena", &["es"]),
+    ("goles", &["es"]),
+    ("hermano", &["es"]),
+    ("hermana", &["es"]),
+    ("hombre", &["es"]),
+    ("mala", &["es"]),
+    ("malo", &["es"]),
+    ("mejor", &["es"]),
+    ("mujer", &["es"]),
+    ("niño", &["es"]),
+    ("niños", &["es"]),
+    ("noche", &["es"]),
+    ("novia", &["es"]),
+    ("novio", &["es"]),
+    ("nueva", &["es"]),
+    ("nuevo", &["es"]),
+    ("partido", &["es"]),
+    ("quiere", &["es"]),
+    ("significado", &["es"]),
+    ("verdad", &["es"]),
+    ("vez", &["es"]),
+    ("agora", &["pt"]),
+    ("anos", &["pt"]),
+    ("aqui", &["pt"]),
+    ("coisa", &["pt"]),
+    ("coisas", &["pt"]),
+    ("dicas", &["pt"]),
+    ("gols", &["pt"]),
+    ("hoje", &["pt"]),
+    ("homem", &["pt"]),
+    ("jogo", &["pt"]),
+    ("melhor", &["pt"]),
+    ("melhores", &["pt"]),
+    ("menina", &["pt"]),
+    ("menino", &["pt"]),
+    ("mulher", &["pt"]),
+    ("noite", &["pt"]),
+    ("nova", &["pt"]),
+    ("novo", &["pt"]),
+    ("rodada", &["pt"]),
+    ("beste", &["de"]),
+    ("besten", &["de"]),
+    ("deutsch", &["de"]),
+    ("endlich", &["de"]),
+    ("erste", &["de"]),
+    ("ersten", &["de"]),
+    ("frau", &["de"]),
+    ("geld", &["de"]),
+    ("heute", &["de"]),
+    ("jahr", &["de"]),
+    ("jahre", &["de"]),
+    ("leben", &["de"]),
+    ("liebe", &["de"]),
+    ("nacht", &["de"]),
+    ("nachrichten", &["de"]),
+    ("neue", &["de"]),
+    ("neuer", &["de"]),
+    ("neues", &["de"]),
+    ("schule", &["de"]),
+    ("spiel", &["de"]),
+    ("uhr", &["de"]),
+    ("warum", &["de"]),
+    ("welt", &["de"]),
+    ("woche", &["de"]),
+    ("zeit", &["de"]),
+];
+
+/// [`WORDS`] as a map.
+fn words() -> &'static FxHashMap<&'static str, &'static [&'static str]> {
+    static MAP: OnceLock<FxHashMap<&'static str, &'static [&'static str]>> = OnceLock::new();
+    MAP.get_or_init(|| WORDS.iter().copied().collect())
+}
+
+/// The languages of a telling word (lower case; the typographic apostrophe as the ASCII one).
+pub fn languages_of_word(lower: &str) -> Option<&'static [&'static str]> {
+    words().get(lower).copied()
+}
+
 /// The languages that write `c`, when it is a telling letter.
 fn languages_of(c: char) -> Option<&'static [&'static str]> {
     if c.is_ascii() {
@@ -87,16 +220,29 @@ fn languages_of(c: char) -> Option<&'static [&'static str]> {
         .find_map(|(letter, langs)| (*letter == c).then_some(*langs))
 }
 
-/// Adds to `votes` one vote per word of `lower` (lower-case words) whose telling letters are all
-/// written by the region's home language: the first of `prior`, when it is not English.
+/// Adds to `votes` one vote for each language of each telling word of `lower` (lower-case
+/// words), in any region: like a function word, one such vote decides only for a language the
+/// region expects. Then one vote per other word whose telling letters are all written by the
+/// region's home language: the first of `prior`, when it is not English.
 pub fn vote(lower: &str, prior: &[&str], votes: &mut Votes) {
+    let map = words();
+    for word in lower.split(' ') {
+        if let Some(langs) = map.get(word) {
+            for lang in *langs {
+                votes.add(lang, 1);
+            }
+        }
+    }
     let Some(home) = prior.first().filter(|l| **l != "en") else {
         return;
     };
     if lower.is_ascii() {
         return;
     }
-    for word in lower.split(' ').filter(|w| !w.is_ascii()) {
+    for word in lower
+        .split(' ')
+        .filter(|w| !w.is_ascii() && !map.contains_key(w))
+    {
         let mut telling = word.chars().filter_map(languages_of).peekable();
         if telling.peek().is_none() {
             continue;
@@ -134,6 +280,30 @@ mod tests {
             "ß is not Dutch"
         );
         assert_eq!(votes("Garçon", &["fr", "en"]).of_lang("fr"), 1);
+    }
+
+    #[test]
+    fn telling_words_vote_anywhere_and_count_once() {
+        let v = votes("Tibo InShape officiel", &["en", "fr"]);
+        assert_eq!(v.of_lang("fr"), 1);
+        let v = votes("JD Pantoja Letra Oficial Significado", &["es", "en"]);
+        assert_eq!((v.of_lang("es"), v.of_lang("pt")), (3, 2));
+        // "résumé" is a telling word: its letters do not vote again.
+        assert_eq!(votes("Résumé", &["fr", "en"]).of_lang("fr"), 1);
+        assert_eq!(votes("Garlic Knot Chicken", &["de", "en"]).max(), 0);
+    }
+
+    #[test]
+    fn word_table_is_lower_case_unique_and_not_english() {
+        for (i, (w, langs)) in WORDS.iter().enumerate() {
+            assert!(w.to_lowercase() == *w && !langs.is_empty(), "{w}");
+            assert!(WORDS[..i].iter().all(|(v, _)| v != w), "{w} twice");
+            assert!(
+                !super::super::english::is_common(w)
+                    && !super::super::function_words::is_english(w),
+                "{w} is English"
+            );
+        }
     }
 
     #[test]

@@ -60,15 +60,6 @@ impl ById {
     fn requests(&self) -> usize {
         self.asked.lock().unwrap().len()
     }
-    fn ids_asked(&self) -> Vec<String> {
-        self.asked
-            .lock()
-            .unwrap()
-            .iter()
-            .flatten()
-            .cloned()
-            .collect()
-    }
 }
 
 /// A fake with a US chart of `n` videos (ids `refresh0000`...) and the by-id answers, each

@@ -37,6 +37,9 @@ pub(super) struct Planned {
 impl Planned {
     /// Every chart of the configuration, nothing skipped (a dry run: no ledger to ask).
     pub fn everything(cfg: &FetchConfig) -> Self {
+        if cfg.all_categories {
+            tracing::warn!("--category all reads each region's categories from the store; a dry run has none: fetching category 0 only");
+        }
         Planned {
             charts: fetch::plan(&cfg.regions, &cfg.categories),
             ..Planned::default()

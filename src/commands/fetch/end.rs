@@ -123,24 +123,11 @@ pub(super) fn report(done: &Finished, detail: Option<String>) -> Exit {
 
 /// Writes the metrics file; a failure is logged (the run's outcome stands).
 pub(super) fn write_metrics(path: &Path, done: Option<&Finished>, exit: Exit, took: Duration) {
-    let now = Utc::now().timestamp_micros() as f64 / 1e6;
-    let metrics = RunMetrics {
-        job: "fetch",
-        finished_at: now,
-        exit_code: exit as u8,
-        last_success: matches!(exit, Exit::Ok | Exit::Partial).then_some(now),
-        duration_seconds: took.as_secs_f64(),
-        charts: done.map_or(
-            [("ok", 0), ("no_chart", 0), ("failed", 0), ("skipped", 0)],
-            |d| d.charts,
-        ),
-        api_requests: done.map_or(0, |d| d.requests),
-        quota_used: done
-            .and_then(|d| d.usage.as_ref())
-            .map(|u| u.used + u.reserved),
-        quota_remaining: done.and_then(|d| d.usage.as_ref()).map(|u| u.remaining),
-    };
-    if let Err(e) = metrics.write(path) {
-        tracing::error!(path = %path.display(), "cannot write the metrics file: {e}");
+    let mut metrics =
+        RunMetrics::ended("fetch", exit, took).with_usage(done.and_then(|d| d.usage.as_ref()));
+    if let Some(done) = done {
+        metrics.charts = done.charts;
+        metrics.api_requests = done.requests;
     }
+    metrics.write_or_log(path);
 }

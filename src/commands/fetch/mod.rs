@@ -4,8 +4,6 @@
 //! concurrent fetch ([`crate::fetch`]) hands its pages to the raw archive and its charts to the
 //! store's writer; then the channel-language pass, the merge, the store and the closing lines.
 
-use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,24 +11,28 @@ use chrono::{DateTime, Utc};
 
 mod budget;
 mod end;
+mod outcomes;
+mod sinks;
 
 use super::booking::Booking;
-use super::{fail, Context};
+use super::{fail, Context, Watch};
 use crate::budget::Usage;
 use crate::cli::FetchArgs;
 use crate::config::{self, DbConfig, FetchConfig, Source};
 use crate::dedup;
-use crate::error::{Error, Exit, Halt, RunEnd};
+use crate::error::{Error, Exit, RunEnd};
 use crate::fetch::{self, ChartSink, Fetch, Limits, PageSink};
-use crate::model::{Chart, ChartKey, ChartOutcome, ChartStatus, MergedVideo};
+use crate::model::{ChartKey, MergedVideo};
 use crate::output;
 use crate::progress::{self, record, Progress};
 use crate::raw::{self, Archive};
 use crate::secret::Redactor;
-use crate::shutdown::{self, RunControl};
+use crate::shutdown::RunControl;
 use crate::store::{LockState, RunSummary, RunWriter, Store};
 use crate::youtube::Client;
 use budget::Planned;
+use outcomes::{chart_counts, charts_of, count_replayed, run_end, sort_outcomes};
+use sinks::{write_manifest, StoreSink};
 
 /// Runs `trendtap fetch`: resolves its settings, watches signals and the deadline, shows
 /// progress on a terminal, ends with one line on stderr for any run that did not end cleanly,
@@ -49,17 +51,11 @@ pub async fn run(args: &FetchArgs, ctx: &Context) -> Exit {
         Ok(cfg) => cfg,
         Err(e) => return fail(&e, &Redactor::default()),
     };
-    let ctl = RunControl::new();
-    if let Err(e) = shutdown::watch_signals(ctl.clone()) {
-        tracing::warn!("cannot watch signals: {e}");
-    }
-    if let Some(deadline) = cfg.deadline {
-        shutdown::watch_deadline(ctl.clone(), deadline);
-    }
-    let progress = Arc::new(Progress::default());
-    let display = ctx
-        .interactive
-        .then(|| progress::Display::start(progress.clone()));
+    let Watch {
+        ctl,
+        progress,
+        display,
+    } = Watch::start(ctx, cfg.deadline);
     let clock = Instant::now();
     let result = execute(
         &cfg,
@@ -137,7 +133,7 @@ pub async fn execute(
     // Issue 18: a store that fails mid-run stops the fetch (with --save-raw, the archive is
     // completed instead, to be stored later).
     if let Some((store, _)) = &store {
-        shutdown::watch_store(ctl.clone(), store.failure(), cfg.save_raw.clone());
+        crate::shutdown::watch_store(ctl.clone(), store.failure(), cfg.save_raw.clone());
     }
     let client = match (&replayed, &cfg.source) {
         (None, Source::Api(api)) => Some(Arc::new(Client::new(api).map_err(Error::Usage)?)),
@@ -343,104 +339,6 @@ impl Run<'_> {
     }
 }
 
-/// Outcomes in plan order: by the regions' order, then category (numerically).
-fn sort_outcomes(outcomes: &mut [ChartOutcome], regions: &[&'static str]) {
-    let position = |r: &str| regions.iter().position(|x| *x == r).unwrap_or(usize::MAX);
-    outcomes.sort_by_key(|o| {
-        let category: u32 = o.category_id.parse().unwrap_or(u32::MAX);
-        (position(o.region), category)
-    });
-}
-
-/// Charts per status, as the metrics name them.
-fn chart_counts(outcomes: &[ChartOutcome]) -> [(&'static str, u64); 4] {
-    let count =
-        |f: &dyn Fn(ChartStatus) -> bool| outcomes.iter().filter(|o| f(o.status)).count() as u64;
-    [
-        ("ok", count(&|s| s == ChartStatus::Ok)),
-        ("no_chart", count(&|s| s == ChartStatus::NoChart)),
-        (
-            "failed",
-            count(&|s| matches!(s, ChartStatus::Failed | ChartStatus::Incomplete)),
-        ),
-        (
-            "skipped",
-            count(&|s| matches!(s, ChartStatus::SkippedNoChart | ChartStatus::SkippedBudget)),
-        ),
-    ]
-}
-
-/// The raw archive takes every page as received.
-impl PageSink for Archive {
-    fn page(&self, key: &ChartKey, page: u32, body: &[u8]) -> std::io::Result<()> {
-        self.save_page(key, page, body)
-    }
-}
-
-/// The store's writer takes every complete chart while the others are still fetching
-/// (PostgreSQL copies its entries into the run's transaction; see `store`).
-struct StoreSink<'w, 's> {
-    writer: Option<&'w mut RunWriter<'s>>,
-    progress: &'w Progress,
-}
-
-impl ChartSink for StoreSink<'_, '_> {
-    async fn chart(&mut self, chart: &Chart, last: bool) {
-        let Some(writer) = self.writer.as_deref_mut() else {
-            return;
-        };
-        let writing = Instant::now();
-        writer.add_chart(chart).await;
-        // Writes while charts are still fetching overlap the network; the last does not.
-        let timings = &self.progress.timings;
-        let stage = if last {
-            &timings.store_us
-        } else {
-            &timings.store_streamed_us
-        };
-        record(stage, writing);
-    }
-}
-
-fn write_manifest(archive: &Archive, started_at: DateTime<Utc>, fetch: &Fetch) {
-    let fetched_at: HashMap<(&str, &str), DateTime<Utc>> = fetch
-        .charts
-        .iter()
-        .map(|c| ((c.key.region, c.key.category_id.as_str()), c.fetched_at))
-        .collect();
-    let when = |o: &ChartOutcome| fetched_at.get(&(o.region, o.category_id.as_str())).copied();
-    match archive.write_manifest(started_at, &fetch.outcomes, when) {
-        Ok(()) => tracing::info!(dir = %archive.dir().display(), "raw pages saved"),
-        Err(e) => {
-            tracing::error!(dir = %archive.dir().display(), "cannot write the raw archive's manifest: {e}")
-        }
-    }
-}
-
-/// A replay's counters: every chart done at once.
-fn count_replayed(fetch: &Fetch, progress: &Progress) {
-    let charts = fetch.outcomes.len();
-    progress.charts_total.store(charts, Ordering::Relaxed);
-    progress.charts_done.store(charts, Ordering::Relaxed);
-    let pages: u32 = fetch.outcomes.iter().map(|o| o.pages).sum();
-    progress.pages.store(u64::from(pages), Ordering::Relaxed);
-}
-
-/// The run's end from its charts' outcomes; each chart not stored is logged with its error.
-fn run_end(outcomes: &[ChartOutcome], halt: Option<Halt>) -> RunEnd {
-    let done = outcomes.iter().filter(|o| o.is_done()).count();
-    for o in outcomes.iter().filter(|o| !o.is_done()) {
-        tracing::error!(chart = %format_args!("{}/{}", o.region, o.category_id), status = ?o.status,
-            "chart not stored: {}", o.error.as_deref().unwrap_or(""));
-    }
-    RunEnd {
-        charts_done: done,
-        charts_failed: outcomes.len() - done,
-        halt,
-        stored: false,
-    }
-}
-
 /// Commits the run (or records why nothing was stored); returns whether its data was stored.
 async fn store_run(
     store: &Store,
@@ -468,21 +366,6 @@ async fn store_run(
         return Err(err.into());
     }
     Ok(true)
-}
-
-/// The regions and categories of a set of charts, in first-seen order.
-fn charts_of(outcomes: &[ChartOutcome]) -> (Vec<&'static str>, Vec<String>) {
-    let mut regions: Vec<&'static str> = Vec::new();
-    let mut categories: Vec<String> = Vec::new();
-    for o in outcomes {
-        if !regions.contains(&o.region) {
-            regions.push(o.region);
-        }
-        if !categories.contains(&o.category_id) {
-            categories.push(o.category_id.clone());
-        }
-    }
-    (regions, categories)
 }
 
 /// Connects, migrates and locks the store, and records the run's start: its id.

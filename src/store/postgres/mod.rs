@@ -5,6 +5,9 @@
 mod copy;
 mod ledger;
 mod refresh;
+mod report;
+mod report_run;
+mod thumbnails;
 mod upsert;
 mod writer;
 

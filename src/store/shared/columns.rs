@@ -166,6 +166,10 @@ pub(crate) fn tables() -> Vec<(&'static str, Vec<&'static str>)> {
         ),
         ("chart_entries", sorted(CHART_ENTRY_COLUMNS.to_vec())),
         (
+            "thumbnails",
+            sorted(super::thumbnails::THUMBNAIL_COLUMNS.to_vec()),
+        ),
+        (
             "runs",
             // And the columns filled otherwise: the id (the database's), the end time.
             sorted(

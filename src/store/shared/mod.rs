@@ -14,7 +14,9 @@
 //! - [`jobs`]: the jobs with a run lock (fetch, refresh): their lock and their runs' table;
 //! - [`ledger`]: the quota ledger's rules and statements;
 //! - [`refresh`]: the refresh's rules (which videos, newest wins both ways, unavailable);
-//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate).
+//! - [`memory`]: what the newest runs say of each chart (the fetch's estimate);
+//! - [`thumbnails`]: which videos' thumbnails a run wants, and their rows;
+//! - [`report`]: the reports' filters in either dialect, and the daily summary's bookkeeping.
 
 pub(crate) mod columns;
 pub(crate) mod dialect;
@@ -26,6 +28,8 @@ pub(crate) mod lock;
 pub(crate) mod memory;
 pub(crate) mod newest;
 pub(crate) mod refresh;
+pub(crate) mod report;
 pub(crate) mod runs;
+pub(crate) mod thumbnails;
 pub(crate) mod types;
 pub(crate) mod writer;

@@ -4,6 +4,9 @@
 
 mod ledger;
 mod refresh;
+mod report;
+mod report_run;
+mod thumbnails;
 mod time;
 mod writer;
 

@@ -67,6 +67,8 @@ fn tallies_count_precision_and_coverage() {
     t.add("hi", None);
     assert_eq!((t.titles, t.stated, t.right), (4, 2, 1));
     assert_eq!((t.precision(), t.coverage()), (0.5, 0.5));
+    // Coverage of the titles that have a language leaves the "und"-labelled one out.
+    assert_eq!(t.coverage_of_labelled(), 2.0 / 3.0);
     assert_eq!(score::Tally::default().precision(), 1.0);
 }
 

@@ -4,6 +4,7 @@ pub mod backend;
 pub mod both;
 pub mod db;
 pub mod fake;
+pub mod images;
 pub mod sweep;
 
 use std::process::Stdio;

@@ -1,0 +1,249 @@
+//! Runs PostgreSQL's report statements (`report.rs`): binds each report's filter, maps the
+//! rows to `crate::report`'s types, brings the summaries up to date, and explains.
+
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::QueryAs;
+use sqlx::{FromRow, Postgres};
+
+use super::report::{coverage_sql, statements, REFRESH_SQL, VIDEO_SQL};
+use super::PgStore;
+use crate::report::{
+    CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, Explained, ExportedRow, Filters,
+    LanguageRow, OverlapRow, Query, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
+};
+use crate::store::shared::error::{query_error, StoreError};
+use crate::store::shared::report::{Bind, Filter, Grain, Sql, SUMMARY, SUMMARY_LOCK_KEY};
+
+fn bind<'q, O>(
+    q: QueryAs<'q, Postgres, O, PgArguments>,
+    binds: &'q [Bind],
+) -> QueryAs<'q, Postgres, O, PgArguments> {
+    binds.iter().fold(q, |q, b| match b {
+        Bind::Texts(v) => q.bind(v),
+        Bind::Day(d) => q.bind(*d),
+        Bind::Time(t) => q.bind(*t),
+    })
+}
+
+/// A report's filter: on `chart_days`, or on `chart_entries` after the video id for `video`.
+fn filter(query: Query<'_>, filters: &Filters) -> Filter {
+    match query {
+        Query::Video(_) => Filter::new(Sql::Postgres, Grain::Entries, filters, 2),
+        _ => Filter::new(Sql::Postgres, Grain::Days, filters, 1),
+    }
+}
+
+/// `sql` followed by its parameters' values, as comments.
+fn with_params(sql: &str, query: Query<'_>, f: &Filter) -> String {
+    let mut out = sql.to_owned();
+    let first = match query {
+        Query::Video(id) => {
+            out.push_str(&format!("\n-- 1: {id:?}"));
+            2
+        }
+        _ => 1,
+    };
+    for (i, b) in f.binds().iter().enumerate() {
+        out.push_str(&format!("\n-- {}: {b:?}", first + i));
+    }
+    out
+}
+
+impl PgStore {
+    /// Brings `chart_days` up to date with the runs stored since it last was (under an
+    /// advisory lock, so that two reports never add the same run twice).
+    pub async fn refresh_chart_days(&self) -> Result<(), StoreError> {
+        let error = query_error("bringing the report summary up to date");
+        let mut tx = self.pool.begin().await.map_err(error)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(SUMMARY_LOCK_KEY)
+            .execute(&mut *tx)
+            .await
+            .map_err(error)?;
+        let (through, newest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT s.through_run_id, (SELECT max(run_id) FROM chart_entries)
+             FROM summaries s WHERE s.name = $1",
+        )
+        .bind(SUMMARY)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(error)?;
+        let Some(newest) = newest.filter(|n| *n > through) else {
+            return Ok(());
+        };
+        for sql in REFRESH_SQL {
+            sqlx::query(sql)
+                .bind(through)
+                .bind(newest)
+                .execute(&mut *tx)
+                .await
+                .map_err(error)?;
+        }
+        sqlx::query("UPDATE summaries SET through_run_id = $2 WHERE name = $1")
+            .bind(SUMMARY)
+            .bind(newest)
+            .execute(&mut *tx)
+            .await
+            .map_err(error)?;
+        tx.commit().await.map_err(error)
+    }
+
+    async fn rows<O>(&self, sql: &str, f: &Filter, what: &'static str) -> Result<Vec<O>, StoreError>
+    where
+        O: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        bind(sqlx::query_as(sql), f.binds())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error(what))
+    }
+
+    /// `days-on-trending`: the longest-trending videos per region and overall, and the
+    /// distribution of days.
+    pub async fn days_on_trending(
+        &self,
+        filters: &Filters,
+        n: Option<u32>,
+    ) -> Result<(Vec<DaysRow>, Vec<DaysBucket>), StoreError> {
+        let f = filter(Query::DaysOnTrending, filters);
+        let [videos, buckets] =
+            <[String; 2]>::try_from(statements(Query::DaysOnTrending, &f, filters, n))
+                .expect("two statements");
+        let what = "reading days on trending";
+        Ok((
+            self.rows(&videos, &f, what).await?,
+            self.rows(&buckets, &f, what).await?,
+        ))
+    }
+
+    /// `time-to-trend`: per region, hours from publication to the first chart entry.
+    pub async fn time_to_trend(
+        &self,
+        filters: &Filters,
+    ) -> Result<Vec<TimeToTrendRow>, StoreError> {
+        let f = filter(Query::TimeToTrend, filters);
+        let sql = &statements(Query::TimeToTrend, &f, filters, None)[0];
+        self.rows(sql, &f, "reading time to trend").await
+    }
+
+    /// `overlap`: each region's most similar regions, and its most exported videos.
+    pub async fn overlap(
+        &self,
+        filters: &Filters,
+        n: Option<u32>,
+    ) -> Result<(Vec<OverlapRow>, Vec<ExportedRow>), StoreError> {
+        let f = filter(Query::Overlap, filters);
+        let [pairs, exported] = <[String; 2]>::try_from(statements(Query::Overlap, &f, filters, n))
+            .expect("two statements");
+        let what = "reading the overlap of regions";
+        Ok((
+            self.rows(&pairs, &f, what).await?,
+            self.rows(&exported, &f, what).await?,
+        ))
+    }
+
+    /// `languages`: each language's share of each region's videos.
+    pub async fn languages(
+        &self,
+        filters: &Filters,
+        n: Option<u32>,
+    ) -> Result<Vec<LanguageRow>, StoreError> {
+        let f = filter(Query::Languages, filters);
+        let sql = &statements(Query::Languages, &f, filters, n)[0];
+        self.rows(sql, &f, "reading the language mix").await
+    }
+
+    /// `categories`: each category's share of each region's videos.
+    pub async fn categories(
+        &self,
+        filters: &Filters,
+        n: Option<u32>,
+    ) -> Result<Vec<CategoryRow>, StoreError> {
+        let f = filter(Query::Categories, filters);
+        let sql = &statements(Query::Categories, &f, filters, n)[0];
+        self.rows(sql, &f, "reading the category mix").await
+    }
+
+    /// `channels`: the channels with the most chart entries and the most videos.
+    pub async fn channels(
+        &self,
+        filters: &Filters,
+        n: Option<u32>,
+    ) -> Result<Vec<ChannelRow>, StoreError> {
+        let f = filter(Query::Channels, filters);
+        let sql = &statements(Query::Channels, &f, filters, n)[0];
+        self.rows(sql, &f, "reading the channels").await
+    }
+
+    /// `video ID`: the video, its rank in each chart at each run, its views at each run.
+    pub async fn video_history(
+        &self,
+        video_id: &str,
+        filters: &Filters,
+    ) -> Result<(Option<VideoInfo>, Vec<RankRow>, Vec<ViewsRow>), StoreError> {
+        let what = "reading a video's history";
+        let info = sqlx::query_as(VIDEO_SQL)
+            .bind(video_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error(what))?;
+        let query = Query::Video(video_id);
+        let f = filter(query, filters);
+        let [ranks, views] =
+            <[String; 2]>::try_from(statements(query, &f, filters, None)).expect("two statements");
+        let ranks = bind(sqlx::query_as(&ranks).bind(video_id), f.binds())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error(what))?;
+        let views = bind(sqlx::query_as(&views).bind(video_id), f.binds())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error(what))?;
+        Ok((info, ranks, views))
+    }
+
+    /// What the selected history covers, and its regions.
+    pub async fn coverage(&self, filters: &Filters) -> Result<(Coverage, Vec<String>), StoreError> {
+        let f = filter(Query::DaysOnTrending, filters);
+        let what = "reading what the history covers";
+        let coverage = bind(sqlx::query_as(&coverage_sql(&f.on("d"))), f.binds())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query_error(what))?;
+        let sql = format!(
+            "SELECT DISTINCT d.region FROM chart_days d WHERE {} ORDER BY 1",
+            f.on("d")
+        );
+        let regions: Vec<(String,)> = self.rows(&sql, &f, what).await?;
+        Ok((coverage, regions.into_iter().map(|(r,)| r).collect()))
+    }
+
+    /// Each statement of `query` with its parameters, and PostgreSQL's plan for it
+    /// (`EXPLAIN (ANALYZE, BUFFERS)`: the statement runs).
+    pub async fn explain(
+        &self,
+        query: Query<'_>,
+        filters: &Filters,
+        n: Option<u32>,
+    ) -> Result<Vec<Explained>, StoreError> {
+        let f = filter(query, filters);
+        let mut out = Vec::new();
+        for sql in statements(query, &f, filters, n) {
+            let text = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
+            let mut q = sqlx::query_as::<_, (String,)>(&text);
+            if let Query::Video(id) = query {
+                q = q.bind(id.to_owned());
+            }
+            let lines = bind(q, f.binds())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_error("explaining a report"))?;
+            let plan: Vec<String> = lines.into_iter().map(|(l,)| l).collect();
+            out.push(Explained {
+                sql: with_params(&sql, query, &f),
+                plan: plan.join("\n"),
+            });
+        }
+        Ok(out)
+    }
+}
