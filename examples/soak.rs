@@ -141,7 +141,7 @@ async fn check_store(url: &str, expected: u64) -> Result<(), String> {
                 .fetch_one(&pool)
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok::<i64, String>(row.try_get::<i64, _>(0).map_err(|e| e.to_string())?)
+            row.try_get::<i64, _>(0).map_err(|e| e.to_string())
         }
     };
     let entries = one("SELECT count(*) FROM chart_entries").await?;

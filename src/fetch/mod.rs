@@ -47,7 +47,8 @@ pub struct Limits {
 /// Where complete charts go, one at a time, in the order they complete.
 pub trait ChartSink {
     /// Takes a complete chart; `last` is true for the run's last chart. A sink that fails keeps
-    /// its error for later: the fetch goes on.
+    /// its error for the end; stopping the run is not its business here (the fetch command
+    /// watches the store and stops the run through [`RunControl`] when it fails).
     fn chart(&mut self, chart: &Chart, last: bool) -> impl Future<Output = ()>;
 }
 

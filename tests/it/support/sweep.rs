@@ -78,6 +78,7 @@ impl SweepApi {
     /// Forgets the requests the fake's mock keeps (wiremock keeps every matched request, even
     /// with recording disabled), so that a process that runs many sweeps does not grow with
     /// them; the counts go on.
+    #[allow(dead_code)] // by examples/soak.rs, which includes this file
     pub async fn forget(&self) {
         self.server.reset().await;
         self.mount().await;
