@@ -3,8 +3,10 @@
 //! export format written by the release binary (`trendtap export --out DIR`), against
 //! PostgreSQL's own `\copy (the same query) TO file CSV` through `psql` in the same run: one
 //! `\copy` per file trendtap writes (per region for the Kaggle layouts, per month for Parquet,
-//! once for NDJSON). Rows per second and peak memory come from the binary's `export finished`
-//! log line; the query plans from `EXPLAIN (ANALYZE, BUFFERS)`.
+//! once for NDJSON, whose output and `\copy` are counted and discarded rather than stored).
+//! Rows per second and peak memory come from the binary's `export finished` log line; the
+//! query plans from `EXPLAIN (ANALYZE, BUFFERS)`. `TRENDTAP_BENCH_REUSE=1` skips the fill and
+//! exports the database the last run filled.
 //!
 //! ```text
 //! cargo build --release && cargo run --release --example bench -- export [DAYS] [--descriptions]
@@ -34,23 +36,18 @@ pub async fn run(admin: &str, binary: &Path, days: u32, descriptions: bool) {
         descriptions,
         ..Shape::days(days)
     };
-    let url = fresh(admin, "trendtap_export_bench").await;
+    let name = "trendtap_export_bench";
     println!(
         "\n## export: {days} days of history ({} chart entries, descriptions {})\n",
         shape.entries(),
         if descriptions { "on" } else { "off" }
     );
-    let filled = history_fill::fill_postgres(&url, &shape)
-        .await
-        .expect("the history fills");
-    println!(
-        "filled by COPY in {:.1} s: {} runs, {} videos, {} chart entries ({:.0} entries/s), VACUUM ANALYZE included\n",
-        filled.elapsed.as_secs_f64(),
-        filled.runs,
-        filled.videos,
-        filled.entries,
-        filled.entries as f64 / filled.elapsed.as_secs_f64()
-    );
+    // TRENDTAP_BENCH_REUSE=1: export the history the last run filled.
+    let url = if std::env::var_os("TRENDTAP_BENCH_REUSE").is_some() {
+        format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+    } else {
+        fill(admin, name, &shape).await
+    };
     let out = std::env::temp_dir().join("trendtap-export-bench");
     println!("| format | rows | files | trendtap | rows/s | peak RSS | output | `\\copy` CSV, same queries | ratio |");
     println!("|---|---|---|---|---|---|---|---|---|");
@@ -75,6 +72,23 @@ pub async fn run(admin: &str, binary: &Path, days: u32, descriptions: bool) {
     plans(&url, &shape).await;
 }
 
+/// A fresh database `name` filled with `shape`.
+async fn fill(admin: &str, name: &str, shape: &Shape) -> String {
+    let url = fresh(admin, name).await;
+    let filled = history_fill::fill_postgres(&url, shape)
+        .await
+        .expect("the history fills");
+    println!(
+        "filled by COPY in {:.1} s: {} runs, {} videos, {} chart entries ({:.0} entries/s), VACUUM ANALYZE included\n",
+        filled.elapsed.as_secs_f64(),
+        filled.runs,
+        filled.videos,
+        filled.entries,
+        filled.entries as f64 / filled.elapsed.as_secs_f64()
+    );
+    url
+}
+
 async fn fresh(admin: &str, name: &str) -> String {
     let mut conn = sqlx::PgConnection::connect(admin)
         .await
@@ -89,14 +103,35 @@ async fn fresh(admin: &str, name: &str) -> String {
 }
 
 /// `trendtap export --format FORMAT --out DIR`, timed, its figures from its log.
+/// NDJSON goes to stdout and is counted, not stored (a month of it is several GB).
 fn export(binary: &Path, url: &str, format: &str, out: &Path) -> Export {
+    use std::io::Read;
     let started = Instant::now();
-    let output = std::process::Command::new(binary)
-        .args(["export", "--format", format, "--out"])
-        .arg(out)
+    let mut command = std::process::Command::new(binary);
+    command.args(["export", "--format", format]);
+    if format != "ndjson" {
+        command.arg("--out").arg(out);
+    }
+    let mut child = command
         .args(["--database-url", url, "-v", "--log-format", "json"])
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let counter = std::thread::spawn(move || {
+        let mut buf = vec![0u8; 1 << 20];
+        let mut n = 0u64;
+        while let Ok(k) = stdout.read(&mut buf) {
+            if k == 0 {
+                break;
+            }
+            n += k as u64;
+        }
+        n
+    });
+    let output = child.wait_with_output().unwrap();
+    let stdout_bytes = counter.join().unwrap();
     let wall = started.elapsed();
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "trendtap export failed:\n{log}");
@@ -111,7 +146,7 @@ fn export(binary: &Path, url: &str, format: &str, out: &Path) -> Export {
         files: fields["files"].as_u64().unwrap(),
         wall,
         peak_rss_mb: fields["peak_rss_bytes"].as_u64().unwrap() as f64 / 1048576.0,
-        bytes: dir_bytes(out),
+        bytes: dir_bytes(out) + stdout_bytes,
     }
 }
 
@@ -174,7 +209,8 @@ fn months(shape: &Shape) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     out
 }
 
-/// `psql -f` of one `\copy (query) TO 'file' CSV` per file trendtap writes; its wall time.
+/// `psql -f` of one `\copy (query) TO 'file' CSV` per file trendtap writes (JIT off, as in
+/// trendtap's sessions); its wall time.
 fn reference_copy(url: &str, format: &str, shape: &Shape, out: &Path) -> Duration {
     std::fs::create_dir_all(out).unwrap();
     let script: String = queries(format, shape)
@@ -185,14 +221,20 @@ fn reference_copy(url: &str, format: &str, shape: &Shape, out: &Path) -> Duratio
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
-            let file: PathBuf = out.join(format!("{i}.csv"));
+            let file: PathBuf = if format == "ndjson" {
+                PathBuf::from("/dev/null")
+            } else {
+                out.join(format!("{i}.csv"))
+            };
             format!("\\copy ({sql}) TO '{}' CSV HEADER\n", file.display())
         })
         .collect();
     let script_file = out.join("copy.sql");
     std::fs::write(&script_file, script).unwrap();
     let started = Instant::now();
+    // The session settings of trendtap's own (JIT off), so that only the client differs.
     let status = std::process::Command::new("psql")
+        .env("PGOPTIONS", "-c jit=off")
         .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
         .arg(&script_file)
         .status()

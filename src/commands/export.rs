@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -274,6 +274,7 @@ async fn export_kaggle(plan: &Plan, store: &Store, meter: &mut Meter) -> Result<
 /// One file per month with entries: `DIR/month=YYYY-MM/part-0000.parquet`.
 #[cfg(feature = "parquet")]
 async fn export_parquet(plan: &Plan, store: &Store, meter: &mut Meter) -> Result<usize, Error> {
+    use chrono::Datelike;
     let dir = plan.out.as_ref().expect("checked by resolve");
     let all = plan.query(&plan.regions);
     let Some((first, last)) = store.export_bounds(&all).await? else {
