@@ -30,6 +30,8 @@ CREATE TABLE region_videos (
     best_rank integer NOT NULL,
     first_at  timestamptz NOT NULL,  -- first and last fetched_at
     last_at   timestamptz NOT NULL,
+    channel_id    text,               -- the video's channel (videos), for the channels report
+    channel_title text,
     PRIMARY KEY (region, video_id)
 );
 CREATE INDEX region_videos_video_idx ON region_videos (video_id);
@@ -39,7 +41,9 @@ CREATE TABLE video_totals (
     entries   bigint NOT NULL,
     best_rank integer NOT NULL,
     first_at  timestamptz NOT NULL,
-    last_at   timestamptz NOT NULL
+    last_at   timestamptz NOT NULL,
+    channel_id    text,
+    channel_title text
 );
 
 -- How far each summary has read chart_entries: every run up to through_run_id is in it.
