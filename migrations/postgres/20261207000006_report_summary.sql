@@ -1,9 +1,9 @@
--- `trendtap report` reads summaries of chart_entries instead of the entries themselves: first
--- a daily one,
--- one row per video per chart per UTC day of chart_entries.fetched_at (about 1/8 of the rows at
--- 8 runs a day, fewer when videos stay on the chart). README.md ("Reports") documents it;
--- src/store/shared/report.rs says how it is kept. Each report brings it up to date first, from
--- the runs stored since `summaries.through_run_id`, so writing a run costs nothing more.
+-- `trendtap report` reads summaries of chart_entries instead of the entries themselves: a daily
+-- one (chart_days: one row per video per chart per UTC day of fetched_at, about 1/8 of the rows
+-- at 8 runs a day) and all-time totals per region and video and per video (for the reports
+-- without a period or a category). README.md ("Reports") documents them;
+-- src/store/shared/report.rs says how they are kept. Each report brings them up to date first,
+-- from the runs stored since `summaries.through_run_id`, so writing a run costs nothing more.
 CREATE TABLE chart_days (
     region      text NOT NULL,
     video_id    text NOT NULL,
