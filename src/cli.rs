@@ -508,8 +508,8 @@ pub struct ReportTableArgs {
 /// `trendtap report video ID`.
 #[derive(Debug, Args, Default, Clone)]
 pub struct ReportVideoArgs {
-    /// The video id.
-    #[arg(value_name = "ID")]
+    /// The video id (ids may start with `-`).
+    #[arg(value_name = "ID", allow_hyphen_values = true)]
     pub id: String,
 
     #[command(flatten)]
@@ -597,6 +597,18 @@ mod tests {
             panic!("not fetch")
         };
         assert_eq!(args.regions, ["ae", "us", "JP"]);
+    }
+
+    #[test]
+    fn a_video_id_may_start_with_a_hyphen() {
+        let cli = Cli::try_parse_from(["trendtap", "report", "video", "-0xc26Z4nxk"]).unwrap();
+        let Command::Report(ReportArgs {
+            kind: ReportKind::Video(args),
+        }) = cli.command
+        else {
+            panic!("not report video")
+        };
+        assert_eq!(args.id, "-0xc26Z4nxk");
     }
 
     #[test]

@@ -1,9 +1,9 @@
--- `trendtap report` reads summaries of chart_entries instead of the entries themselves: first
--- a daily one,
--- one row per video per chart per UTC day of chart_entries.fetched_at (about 1/8 of the rows at
--- 8 runs a day, fewer when videos stay on the chart). README.md ("Reports") documents it;
--- src/store/shared/report.rs says how it is kept. Each report brings it up to date first, from
--- the runs stored since `summaries.through_run_id`, so writing a run costs nothing more.
+-- `trendtap report` reads summaries of chart_entries instead of the entries themselves: a daily
+-- one (chart_days: one row per video per chart per UTC day of fetched_at, about 1/8 of the rows
+-- at 8 runs a day) and all-time totals per region and video and per video (for the reports
+-- without a period or a category). README.md ("Reports") documents them;
+-- src/store/shared/report.rs says how they are kept. Each report brings them up to date first,
+-- from the runs stored since `summaries.through_run_id`, so writing a run costs nothing more.
 CREATE TABLE chart_days (
     region      text NOT NULL,
     video_id    text NOT NULL,
@@ -30,6 +30,8 @@ CREATE TABLE region_videos (
     best_rank integer NOT NULL,
     first_at  timestamptz NOT NULL,  -- first and last fetched_at
     last_at   timestamptz NOT NULL,
+    channel_id    text,               -- the video's channel (videos), for the channels report
+    channel_title text,
     PRIMARY KEY (region, video_id)
 );
 CREATE INDEX region_videos_video_idx ON region_videos (video_id);
@@ -39,7 +41,9 @@ CREATE TABLE video_totals (
     entries   bigint NOT NULL,
     best_rank integer NOT NULL,
     first_at  timestamptz NOT NULL,
-    last_at   timestamptz NOT NULL
+    last_at   timestamptz NOT NULL,
+    channel_id    text,
+    channel_title text
 );
 
 -- How far each summary has read chart_entries: every run up to through_run_id is in it.

@@ -24,6 +24,8 @@ CREATE TABLE region_videos (
     best_rank INTEGER NOT NULL,
     first_at  TEXT NOT NULL,
     last_at   TEXT NOT NULL,
+    channel_id    TEXT,               -- the video's channel (videos), for the channels report
+    channel_title TEXT,
     PRIMARY KEY (region, video_id)
 ) WITHOUT ROWID;
 CREATE INDEX region_videos_video_idx ON region_videos (video_id);
@@ -33,7 +35,9 @@ CREATE TABLE video_totals (
     entries   INTEGER NOT NULL,
     best_rank INTEGER NOT NULL,
     first_at  TEXT NOT NULL,
-    last_at   TEXT NOT NULL
+    last_at   TEXT NOT NULL,
+    channel_id    TEXT,
+    channel_title TEXT
 ) WITHOUT ROWID;
 
 CREATE TABLE summaries (

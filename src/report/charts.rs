@@ -115,8 +115,11 @@ pub fn days_histogram(buckets: &[(i64, i64)]) -> String {
 /// Rank over time: one line per video (rank 1 at the top).
 pub fn rank_lines(series: &[RankSeries]) -> String {
     let times = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-    let start = times.clone().min().unwrap_or_else(Utc::now);
-    let end = times.max().unwrap_or(start).max(start + Duration::hours(1));
+    let first = times.clone().min().unwrap_or_else(Utc::now);
+    let last = times.max().unwrap_or(first);
+    // A margin on both sides, so that a run at either end (or the only run) shows.
+    let pad = ((last - first) / 40).max(Duration::minutes(30));
+    let (start, end) = (first - pad, last + pad);
     let worst = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))

@@ -24,37 +24,51 @@ ON CONFLICT (region, video_id, day, category_id) DO UPDATE SET
     last_at = GREATEST(d.last_at, excluded.last_at)";
 
 /// Recomputes, from `chart_days`, the all-time totals of the (region, video) pairs the new runs
-/// touched.
+/// touched (`{touched}`), or of every pair.
 const REFRESH_REGION_VIDEOS_SQL: &str = "
-INSERT INTO region_videos AS t (region, video_id, days, entries, best_rank, first_at, last_at)
+INSERT INTO region_videos AS t (region, video_id, days, entries, best_rank, first_at, last_at, channel_id, channel_title)
 SELECT d.region, d.video_id, count(DISTINCT d.day), sum(d.entries), min(d.best_rank),
-       min(d.first_at), max(d.last_at)
-FROM chart_days d
-WHERE (d.region, d.video_id) IN
-      (SELECT region, video_id FROM chart_entries WHERE run_id > $1 AND run_id <= $2)
+       min(d.first_at), max(d.last_at), max(v.channel_id), max(v.channel_title)
+FROM chart_days d LEFT JOIN videos v ON v.video_id = d.video_id
+{touched}
 GROUP BY d.region, d.video_id
 ON CONFLICT (region, video_id) DO UPDATE SET
     days = excluded.days, entries = excluded.entries, best_rank = excluded.best_rank,
-    first_at = excluded.first_at, last_at = excluded.last_at";
+    first_at = excluded.first_at, last_at = excluded.last_at,
+    channel_id = excluded.channel_id, channel_title = excluded.channel_title";
 
 /// The same for the videos the new runs touched, over every region.
 const REFRESH_VIDEO_TOTALS_SQL: &str = "
-INSERT INTO video_totals AS t (video_id, days, entries, best_rank, first_at, last_at)
+INSERT INTO video_totals AS t (video_id, days, entries, best_rank, first_at, last_at, channel_id, channel_title)
 SELECT d.video_id, count(DISTINCT d.day), sum(d.entries), min(d.best_rank),
-       min(d.first_at), max(d.last_at)
-FROM chart_days d
-WHERE d.video_id IN (SELECT video_id FROM chart_entries WHERE run_id > $1 AND run_id <= $2)
+       min(d.first_at), max(d.last_at), max(v.channel_id), max(v.channel_title)
+FROM chart_days d LEFT JOIN videos v ON v.video_id = d.video_id
+{touched}
 GROUP BY d.video_id
 ON CONFLICT (video_id) DO UPDATE SET
     days = excluded.days, entries = excluded.entries, best_rank = excluded.best_rank,
-    first_at = excluded.first_at, last_at = excluded.last_at";
+    first_at = excluded.first_at, last_at = excluded.last_at,
+    channel_id = excluded.channel_id, channel_title = excluded.channel_title";
 
-/// The statements that bring the summaries up to date, in order.
-pub(super) const REFRESH_SQL: [&str; 3] = [
-    REFRESH_DAYS_SQL,
-    REFRESH_REGION_VIDEOS_SQL,
-    REFRESH_VIDEO_TOTALS_SQL,
-];
+/// The statements that bring the summaries up to date with the runs after `$1` up to
+/// `$2`, in order; `all`: the totals of every pair and video are recomputed (the first
+/// time, when that is cheaper than finding the ones the runs touched).
+pub(super) fn refresh_sql(all: bool) -> [String; 3] {
+    let runs = "FROM chart_entries WHERE run_id > $1 AND run_id <= $2";
+    let (pairs, videos) = if all {
+        (String::new(), String::new())
+    } else {
+        (
+            format!("WHERE (d.region, d.video_id) IN (SELECT region, video_id {runs})"),
+            format!("WHERE d.video_id IN (SELECT video_id {runs})"),
+        )
+    };
+    [
+        REFRESH_DAYS_SQL.to_owned(),
+        REFRESH_REGION_VIDEOS_SQL.replace("{touched}", &pairs),
+        REFRESH_VIDEO_TOTALS_SQL.replace("{touched}", &videos),
+    ]
+}
 
 /// What every report starts from, as two CTEs: `rv`, one row per region and video on the
 /// selected charts (its days, entries, best rank, first and last entry in the period), and
@@ -68,7 +82,8 @@ pub(super) fn selection(f: &Filter, totals: bool) -> String {
                  max(d.last_at) AS last_at";
     let rv = if totals {
         format!(
-            "SELECT d.region, d.video_id, d.days, d.entries, d.best_rank, d.first_at, d.last_at
+            "SELECT d.region, d.video_id, d.days, d.entries, d.best_rank, d.first_at, d.last_at,
+           d.channel_id, d.channel_title
     FROM region_videos d WHERE {w}"
         )
     } else {
@@ -78,7 +93,9 @@ pub(super) fn selection(f: &Filter, totals: bool) -> String {
         )
     };
     let av = if totals && f.is_empty() {
-        "SELECT video_id, days, entries, best_rank, first_at, last_at FROM video_totals".to_owned()
+        "SELECT video_id, days, entries, best_rank, first_at, last_at, channel_id, channel_title
+    FROM video_totals"
+            .to_owned()
     } else {
         format!("SELECT d.video_id, {stats} FROM chart_days d WHERE {w} GROUP BY d.video_id")
     };
@@ -244,18 +261,34 @@ WHERE r.n <= {limit} ORDER BY r.region <> 'all', r.region, r.n"
     )
 }
 
-pub(super) fn channels_sql(sel: &str, limit: i64) -> String {
+/// `rv_channel`, `av_channel`: the rows of `rv`, `av` carry each video's channel (they are the
+/// all-time totals); otherwise it comes from `videos`.
+pub(super) fn channels_sql(sel: &str, limit: i64, rv_channel: bool, av_channel: bool) -> String {
+    let part = |cte: &str, scope: &str, carried: bool| {
+        let (channel, join) = if carried {
+            ("s", String::new())
+        } else {
+            ("v", " JOIN videos v ON v.video_id = s.video_id".to_owned())
+        };
+        format!(
+            "SELECT {scope}, s.video_id, s.entries, {channel}.channel_id, {channel}.channel_title
+    FROM {cte} s{join}"
+        )
+    };
+    let (here, all) = (
+        part("rv", "s.region", rv_channel),
+        part("av", "'all'", av_channel),
+    );
     format!(
         "WITH {sel}, scoped AS (
-    SELECT region, video_id, entries FROM rv
+    {here}
     UNION ALL
-    SELECT 'all', video_id, entries FROM av
+    {all}
 ), counted AS (
-    SELECT s.region, v.channel_id, max(v.channel_title) AS channel_title,
-           sum(s.entries) AS entries, count(*) AS videos
-    FROM scoped s JOIN videos v ON v.video_id = s.video_id
-    WHERE v.channel_id IS NOT NULL
-    GROUP BY s.region, v.channel_id
+    SELECT region, channel_id, max(channel_title) AS channel_title, sum(entries) AS entries,
+           count(*) AS videos
+    FROM scoped WHERE channel_id IS NOT NULL
+    GROUP BY region, channel_id
 ), ranked AS (
     SELECT c.*,
            row_number() OVER (PARTITION BY region ORDER BY entries DESC, videos DESC, channel_id)
@@ -316,7 +349,10 @@ pub(super) fn statements(
         Query::Overlap => vec![overlap_sql(&sel, l), exported_sql(&sel, l)],
         Query::Languages => vec![languages_sql(&sel, l)],
         Query::Categories => vec![categories_sql(&sel, l)],
-        Query::Channels => vec![channels_sql(&sel, l)],
+        Query::Channels => {
+            let t = totals(filters);
+            vec![channels_sql(&sel, l, t, t && f.is_empty())]
+        }
         Query::Video(_) => vec![ranks_sql(&f.on("e")), views_sql(&f.on("e"))],
     }
 }

@@ -5,7 +5,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::QueryAs;
 use sqlx::{FromRow, Postgres};
 
-use super::report::{coverage_sql, statements, REFRESH_SQL, VIDEO_SQL};
+use super::report::{coverage_sql, refresh_sql, statements, VIDEO_SQL};
 use super::PgStore;
 use crate::report::{
     CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, Explained, ExportedRow, Filters,
@@ -13,6 +13,9 @@ use crate::report::{
 };
 use crate::store::shared::error::{query_error, StoreError};
 use crate::store::shared::report::{Bind, Filter, Grain, Sql, SUMMARY, SUMMARY_LOCK_KEY};
+
+/// The session settings of the reports' and the refresh's transactions.
+const REPORT_SETTINGS: &str = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'";
 
 fn bind<'q, O>(
     q: QueryAs<'q, Postgres, O, PgArguments>,
@@ -54,7 +57,7 @@ impl PgStore {
     /// advisory lock, so that two reports never add the same run twice).
     pub async fn refresh_chart_days(&self) -> Result<(), StoreError> {
         let error = query_error("bringing the report summary up to date");
-        let mut tx = self.pool.begin().await.map_err(error)?;
+        let mut tx = self.report_tx().await.map_err(error)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(SUMMARY_LOCK_KEY)
             .execute(&mut *tx)
@@ -71,8 +74,8 @@ impl PgStore {
         let Some(newest) = newest.filter(|n| *n > through) else {
             return Ok(());
         };
-        for sql in REFRESH_SQL {
-            sqlx::query(sql)
+        for sql in refresh_sql(through == 0) {
+            sqlx::query(&sql)
                 .bind(through)
                 .bind(newest)
                 .execute(&mut *tx)
@@ -88,14 +91,27 @@ impl PgStore {
         tx.commit().await.map_err(error)
     }
 
+    /// A read-only transaction for a report's statements, with the settings they run best
+    /// with: no JIT (compiling costs more than it saves on statements of a second or less) and
+    /// enough memory for their sorts and hashes not to spill to disk.
+    async fn report_tx(&self) -> Result<sqlx::Transaction<'_, Postgres>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::raw_sql(REPORT_SETTINGS).execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
     async fn rows<O>(&self, sql: &str, f: &Filter, what: &'static str) -> Result<Vec<O>, StoreError>
     where
         O: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
-        bind(sqlx::query_as(sql), f.binds())
-            .fetch_all(&self.pool)
+        let error = query_error(what);
+        let mut tx = self.report_tx().await.map_err(error)?;
+        let rows = bind(sqlx::query_as(sql), f.binds())
+            .fetch_all(&mut *tx)
             .await
-            .map_err(query_error(what))
+            .map_err(error)?;
+        tx.commit().await.map_err(error)?;
+        Ok(rows)
     }
 
     /// `days-on-trending`: the longest-trending videos per region and overall, and the
@@ -234,10 +250,13 @@ impl PgStore {
             if let Query::Video(id) = query {
                 q = q.bind(id.to_owned());
             }
+            let error = query_error("explaining a report");
+            let mut tx = self.report_tx().await.map_err(error)?;
             let lines = bind(q, f.binds())
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *tx)
                 .await
-                .map_err(query_error("explaining a report"))?;
+                .map_err(error)?;
+            tx.rollback().await.map_err(error)?;
             let plan: Vec<String> = lines.into_iter().map(|(l,)| l).collect();
             out.push(Explained {
                 sql: with_params(&sql, query, &f),

@@ -6,7 +6,7 @@ use sqlx::query::QueryAs;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{FromRow, Sqlite};
 
-use super::report::{coverage_sql, statements, REFRESH_SQL, VIDEO_SQL};
+use super::report::{coverage_sql, refresh_sql, statements, VIDEO_SQL};
 use super::time::ts;
 use super::SqliteStore;
 use crate::report::{
@@ -72,8 +72,8 @@ impl SqliteStore {
         let Some(newest) = newest.filter(|n| *n > through) else {
             return Ok(());
         };
-        for sql in REFRESH_SQL {
-            sqlx::query(sql)
+        for sql in refresh_sql(through == 0) {
+            sqlx::query(&sql)
                 .bind(through)
                 .bind(newest)
                 .execute(&mut *tx)
