@@ -165,6 +165,57 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for StderrAboveBar {
     }
 }
 
+/// Rows exported so far, and on a terminal a progress line: the file being written, the rows
+/// and their rate (`trendtap export`).
+#[derive(Debug)]
+pub struct RowsBar {
+    /// Rows so far.
+    pub rows: u64,
+    bar: Option<ProgressBar>,
+}
+
+impl RowsBar {
+    /// Starts counting; draws on stderr when `interactive`.
+    pub fn start(interactive: bool) -> Self {
+        let bar = interactive.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {msg} · {human_pos} rows ({per_sec}) {elapsed}",
+                )
+                .expect("a valid template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        RowsBar { rows: 0, bar }
+    }
+
+    /// The file now being written.
+    pub fn file(&self, path: &std::path::Path) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(path.display().to_string());
+        }
+    }
+
+    /// One more row.
+    pub fn row(&mut self) {
+        self.rows += 1;
+        if self.rows.is_multiple_of(4096) {
+            if let Some(bar) = &self.bar {
+                bar.set_position(self.rows);
+            }
+        }
+    }
+
+    /// Clears the line.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,11 +4,10 @@
 //! format's writer ([`crate::export`]); every file is written atomically.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use futures_util::StreamExt;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{fail, open_store, Context};
 use crate::budget::Category;
@@ -17,6 +16,7 @@ use crate::error::{Error, Exit};
 use crate::export::atomic::AtomicFile;
 use crate::export::categories::{category_json, Titles};
 use crate::export::{kaggle, kaggle2017, Layout, RowWriter};
+use crate::progress::RowsBar as Meter;
 use crate::regions;
 use crate::secret::Redactor;
 use crate::store::{ExportQuery, Store};
@@ -388,51 +388,6 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let mut file = AtomicFile::create(path).map_err(failed)?;
     std::io::Write::write_all(file.writer(), bytes).map_err(failed)?;
     file.commit().map_err(failed)
-}
-
-/// Rows exported so far, and on a terminal a progress line: the file being written, the rows
-/// and their rate.
-struct Meter {
-    rows: u64,
-    bar: Option<ProgressBar>,
-}
-
-impl Meter {
-    fn start(interactive: bool) -> Self {
-        let bar = interactive.then(|| {
-            let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} {msg} · {human_pos} rows ({per_sec}) {elapsed}",
-                )
-                .expect("a valid template"),
-            );
-            bar.enable_steady_tick(Duration::from_millis(100));
-            bar
-        });
-        Meter { rows: 0, bar }
-    }
-
-    fn file(&self, path: &Path) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(path.display().to_string());
-        }
-    }
-
-    fn row(&mut self) {
-        self.rows += 1;
-        if self.rows.is_multiple_of(4096) {
-            if let Some(bar) = &self.bar {
-                bar.set_position(self.rows);
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }
 
 #[cfg(test)]
