@@ -24,10 +24,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::budget::{Category, ChartMemory, Grant, Reservation, Spender};
 use crate::model::{Chart, ChartKey, MergedVideo, Observation};
-use crate::report::{
-    CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, Explained, ExportedRow, Filters,
-    LanguageRow, OverlapRow, Query, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
-};
 use crate::secret::DatabaseUrl;
 pub use postgres::LOCK_KEY;
 use postgres::{PgRunWriter, PgStore};
@@ -63,6 +59,9 @@ macro_rules! dispatch {
         }
     };
 }
+
+// The reports' reads, one dispatch line each (after the macro: macro scope is textual).
+mod reports;
 
 impl Store {
     /// Connects to (or creates, for SQLite) the database of `url`.
@@ -284,91 +283,6 @@ impl Store {
     /// Writes `thumbnails` rows in one statement, each replacing the row of its video.
     pub async fn save_thumbnails(&self, rows: &[ThumbnailRecord]) -> Result<(), StoreError> {
         dispatch!(Backend, &self.backend, s => s.save_thumbnails(rows).await)
-    }
-
-    /// Brings the reports' daily summary (`chart_days`) up to date with the runs stored since
-    /// it last was; every report reads it, so call this first.
-    pub async fn refresh_chart_days(&self) -> Result<(), StoreError> {
-        dispatch!(Backend, &self.backend, s => s.refresh_chart_days().await)
-    }
-
-    /// `report days-on-trending`: the `limit` longest-trending videos per region and overall,
-    /// and how many videos stayed each number of days.
-    pub async fn days_on_trending(
-        &self,
-        filters: &Filters,
-        limit: Option<u32>,
-    ) -> Result<(Vec<DaysRow>, Vec<DaysBucket>), StoreError> {
-        dispatch!(Backend, &self.backend, s => s.days_on_trending(filters, limit).await)
-    }
-
-    /// `report time-to-trend`: per region, the hours from publication to the first chart entry.
-    pub async fn time_to_trend(
-        &self,
-        filters: &Filters,
-    ) -> Result<Vec<TimeToTrendRow>, StoreError> {
-        dispatch!(Backend, &self.backend, s => s.time_to_trend(filters).await)
-    }
-
-    /// `report overlap`: each region's `limit` most similar regions and most exported videos.
-    pub async fn overlap(
-        &self,
-        filters: &Filters,
-        limit: Option<u32>,
-    ) -> Result<(Vec<OverlapRow>, Vec<ExportedRow>), StoreError> {
-        dispatch!(Backend, &self.backend, s => s.overlap(filters, limit).await)
-    }
-
-    /// `report languages`: each language's share of each region's videos.
-    pub async fn languages(
-        &self,
-        filters: &Filters,
-        limit: Option<u32>,
-    ) -> Result<Vec<LanguageRow>, StoreError> {
-        dispatch!(Backend, &self.backend, s => s.languages(filters, limit).await)
-    }
-
-    /// `report categories`: each category's share of each region's videos.
-    pub async fn categories(
-        &self,
-        filters: &Filters,
-        limit: Option<u32>,
-    ) -> Result<Vec<CategoryRow>, StoreError> {
-        dispatch!(Backend, &self.backend, s => s.categories(filters, limit).await)
-    }
-
-    /// `report channels`: the channels with the most chart entries and the most videos.
-    pub async fn channels(
-        &self,
-        filters: &Filters,
-        limit: Option<u32>,
-    ) -> Result<Vec<ChannelRow>, StoreError> {
-        dispatch!(Backend, &self.backend, s => s.channels(filters, limit).await)
-    }
-
-    /// `report video ID`: the video, its rank in each chart at each run, its views per run.
-    pub async fn video_history(
-        &self,
-        video_id: &str,
-        filters: &Filters,
-    ) -> Result<(Option<VideoInfo>, Vec<RankRow>, Vec<ViewsRow>), StoreError> {
-        dispatch!(Backend, &self.backend, s => s.video_history(video_id, filters).await)
-    }
-
-    /// What the selected history covers (first and last entry, days, videos), and its regions.
-    pub async fn coverage(&self, filters: &Filters) -> Result<(Coverage, Vec<String>), StoreError> {
-        dispatch!(Backend, &self.backend, s => s.coverage(filters).await)
-    }
-
-    /// `report --explain`: each statement of a report with its parameters, and the database's
-    /// plan for it (PostgreSQL runs it: `EXPLAIN ANALYZE`).
-    pub async fn explain(
-        &self,
-        query: Query<'_>,
-        filters: &Filters,
-        limit: Option<u32>,
-    ) -> Result<Vec<Explained>, StoreError> {
-        dispatch!(Backend, &self.backend, s => s.explain(query, filters, limit).await)
     }
 
     #[cfg(test)]
