@@ -14,6 +14,10 @@ use crate::report::{
 use crate::store::shared::error::{query_error, StoreError};
 use crate::store::shared::report::{Bind, Filter, Grain, Sql, SUMMARY, SUMMARY_LOCK_KEY};
 
+/// New runs after which the refresh refreshes the planner's statistics too (a day's worth at
+/// a run every 3 hours).
+const ANALYZE_AFTER_RUNS: i64 = 8;
+
 /// The session settings of the reports' and the refresh's transactions.
 const REPORT_SETTINGS: &str = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'";
 
@@ -88,7 +92,15 @@ impl PgStore {
             .execute(&mut *tx)
             .await
             .map_err(error)?;
-        tx.commit().await.map_err(error)
+        tx.commit().await.map_err(error)?;
+        // The planner's statistics, after many new rows (autovacuum keeps them after that).
+        if newest - through >= ANALYZE_AFTER_RUNS || through == 0 {
+            sqlx::raw_sql("ANALYZE chart_days, region_videos, video_totals")
+                .execute(&self.pool)
+                .await
+                .map_err(error)?;
+        }
+        Ok(())
     }
 
     /// A read-only transaction for a report's statements, with the settings they run best

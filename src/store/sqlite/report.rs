@@ -114,9 +114,12 @@ pub(super) fn days_sql(sel: &str, limit: i64) -> String {
                                    ORDER BY days DESC, best_rank, first_at, video_id) AS n
     FROM scoped s
 )
-SELECT r.region, r.video_id, v.title, v.channel_title, r.days,
+SELECT r.region, r.video_id,
+       (SELECT v.title FROM videos v WHERE v.video_id = r.video_id) AS title,
+       (SELECT v.channel_title FROM videos v WHERE v.video_id = r.video_id) AS channel_title,
+       r.days,
        r.first_at AS first_seen_at, r.last_at AS last_seen_at, r.best_rank
-FROM ranked r LEFT JOIN videos v ON v.video_id = r.video_id
+FROM ranked r
 WHERE r.n <= {limit}
 ORDER BY r.region <> 'all', r.region, r.n"
     )
@@ -221,9 +224,12 @@ pub(super) fn exported_sql(sel: &str, limit: i64) -> String {
            row_number() OVER (PARTITION BY f.region ORDER BY s.later DESC, f.first_at, f.video_id) AS n
     FROM firsts f JOIN spread s ON s.video_id = f.video_id AND s.hour = f.hour
 )
-SELECT r.region, r.video_id, v.title, v.channel_title, r.first_at AS first_seen_at,
+SELECT r.region, r.video_id,
+       (SELECT v.title FROM videos v WHERE v.video_id = r.video_id) AS title,
+       (SELECT v.channel_title FROM videos v WHERE v.video_id = r.video_id) AS channel_title,
+       r.first_at AS first_seen_at,
        r.later AS other_regions
-FROM ranked r LEFT JOIN videos v ON v.video_id = r.video_id
+FROM ranked r
 WHERE r.n <= {limit} ORDER BY r.region, r.n"
     )
 }

@@ -16,6 +16,10 @@ use crate::report::{
 use crate::store::shared::error::{query_error, StoreError};
 use crate::store::shared::report::{Bind, Filter, Grain, Sql, SUMMARY};
 
+/// New runs after which the refresh refreshes the planner's statistics too (a day's worth at
+/// a run every 3 hours).
+const ANALYZE_AFTER_RUNS: i64 = 8;
+
 fn bind<'q, O>(
     q: QueryAs<'q, Sqlite, O, SqliteArguments<'q>>,
     binds: &'q [Bind],
@@ -86,7 +90,18 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(error)?;
-        tx.commit().await.map_err(error)
+        tx.commit().await.map_err(error)?;
+        // The planner's statistics, after many new rows (sampled: `analysis_limit`).
+        if newest - through >= ANALYZE_AFTER_RUNS || through == 0 {
+            sqlx::raw_sql(
+                "PRAGMA analysis_limit = 1000;
+                 ANALYZE chart_days; ANALYZE region_videos; ANALYZE video_totals;",
+            )
+            .execute(&self.pool)
+            .await
+            .map_err(error)?;
+        }
+        Ok(())
     }
 
     async fn rows<O>(&self, sql: &str, f: &Filter, what: &'static str) -> Result<Vec<O>, StoreError>
