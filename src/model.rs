@@ -218,7 +218,33 @@ impl ChartOutcome {
     }
 }
 
-/// One chart entry of the history with its video, as `trendtap export` reads it.
+/// One chart entry of the history without its video, as the full-fidelity exports (NDJSON,
+/// Parquet) stream it: the entry's own columns. Its video and its run are looked up apart, once
+/// each per export rather than once per entry (`export::join`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    /// The run that saw it.
+    pub run_id: i64,
+    /// When the chart was fetched (its last page arrived).
+    pub fetched_at: DateTime<Utc>,
+    /// Region code.
+    pub region: String,
+    /// The chart's category (`"0"`: all categories).
+    pub chart_category_id: String,
+    /// 1 is the top of the chart.
+    pub rank: i32,
+    /// The video.
+    pub video_id: String,
+    /// The counts this entry observed (`None`: hidden or unknown).
+    pub view_count: Option<i64>,
+    /// See `view_count`.
+    pub like_count: Option<i64>,
+    /// See `view_count`.
+    pub comment_count: Option<i64>,
+}
+
+/// One chart entry of the history with its video, as the Kaggle exports read it (one per
+/// region, video and day).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     /// The run that saw it.

@@ -173,13 +173,11 @@ fn queries(format: &str, shape: &Shape) -> Vec<ExportQuery> {
         categories: vec![],
         since: "1970-01-01T00:00:00Z".parse().unwrap(),
         until: "9999-01-01T00:00:00Z".parse().unwrap(),
-        daily: false,
     };
     match format {
         "kaggle" | "kaggle-2017" => (0..shape.regions)
             .map(|r| ExportQuery {
                 regions: vec![trendtap::regions::REGIONS[r].0.to_owned()],
-                daily: true,
                 ..all.clone()
             })
             .collect(),
@@ -217,7 +215,7 @@ fn reference_copy(url: &str, format: &str, shape: &Shape, out: &Path) -> Duratio
         .iter()
         .enumerate()
         .map(|(i, q)| {
-            let sql = postgres_export_sql(q)
+            let sql = postgres_export_sql(q, format.starts_with("kaggle"))
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
@@ -251,16 +249,17 @@ async fn plans(url: &str, shape: &Shape) {
         regions: vec!["US".into()],
         ..queries("kaggle", shape)[0].clone()
     };
-    for (what, q) in [
-        ("one region's Kaggle file (US)", us),
+    for (what, q, daily) in [
+        ("one region's Kaggle file (US)", us, true),
         (
             "one month of Parquet",
             queries("parquet", shape).pop().unwrap(),
+            false,
         ),
     ] {
         let plan: Vec<String> = sqlx::query_scalar(&format!(
             "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {}",
-            postgres_export_sql(&q)
+            postgres_export_sql(&q, daily)
         ))
         .fetch_all(&mut conn)
         .await

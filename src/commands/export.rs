@@ -1,7 +1,8 @@
 //! `trendtap export`: the stored history in the layouts analysts' tools read. This file plans
 //! the files (one per region for the Kaggle layouts, one per month for Parquet, one stream for
-//! NDJSON), reads each with one streaming query ([`Store::export`]) and hands the rows to the
-//! format's writer ([`crate::export`]); every file is written atomically.
+//! NDJSON), reads each file's rows with one streaming query ([`Store::export_daily`], or
+//! [`Store::export_entries`] joined to their videos and runs by [`Joiner`]) and hands them to
+//! the format's writer ([`crate::export`]); every file is written atomically.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -15,7 +16,8 @@ use crate::cli::{ExportArgs, ExportFormat};
 use crate::error::{Error, Exit};
 use crate::export::atomic::AtomicFile;
 use crate::export::categories::{category_json, Titles};
-use crate::export::{kaggle, kaggle2017, Layout, RowWriter};
+use crate::export::join::{self, Joiner, Order};
+use crate::export::{kaggle, kaggle2017, DailyWriter, Layout, RecordWriter};
 use crate::progress::RowsBar as Meter;
 use crate::regions;
 use crate::secret::Redactor;
@@ -48,7 +50,6 @@ impl Plan {
             categories: self.categories.clone(),
             since: self.since,
             until: self.until,
-            daily: self.layout.daily(),
         }
     }
 
@@ -331,9 +332,9 @@ async fn to_file(
     };
     let mut file = AtomicFile::create(path).map_err(|e| failed(e.to_string()))?;
     meter.file(path);
-    let writer =
-        RowWriter::new(layout, file.writer(), titles).map_err(|e| failed(e.to_string()))?;
-    let rows = stream(store, q, writer, meter).await.map_err(failed)?;
+    let rows = stream(store, q, layout, titles, file.writer(), meter)
+        .await
+        .map_err(failed)?;
     if rows > 0 {
         file.commit().map_err(|e| failed(e.to_string()))?;
     }
@@ -349,8 +350,7 @@ async fn to_stdout(
     meter: &mut Meter,
 ) -> Result<usize, Error> {
     let out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
-    let writer = RowWriter::new(layout, out, titles).map_err(Error::Output)?;
-    let rows = stream(store, q, writer, meter)
+    let rows = stream(store, q, layout, titles, out, meter)
         .await
         .map_err(|cause| Error::Export {
             path: "stdout".to_owned(),
@@ -359,19 +359,96 @@ async fn to_stdout(
     Ok(usize::from(rows > 0))
 }
 
-/// Reads `q`'s rows into `writer` and finishes it; returns the rows written.
+/// Reads `q`'s rows into a `layout` writer on `out` and finishes it; returns the rows written.
 async fn stream<W: std::io::Write + Send>(
     store: &Store,
     q: &ExportQuery,
-    mut writer: RowWriter<'_, W>,
+    layout: Layout,
+    titles: &Titles,
+    out: W,
     meter: &mut Meter,
 ) -> Result<u64, String> {
-    let mut rows = store.export(q);
+    if layout.daily() {
+        daily(store, q, DailyWriter::new(layout, out), meter).await
+    } else {
+        let writer = RecordWriter::new(layout, out, titles).map_err(|e| e.to_string())?;
+        records(store, q, writer, meter).await
+    }
+}
+
+fn database(e: crate::store::StoreError) -> String {
+    format!("the database failed: {e}")
+}
+
+/// The Kaggle layouts: one row per region, video and day, as the store returns them.
+async fn daily<W: std::io::Write>(
+    store: &Store,
+    q: &ExportQuery,
+    mut writer: DailyWriter<W>,
+    meter: &mut Meter,
+) -> Result<u64, String> {
+    let mut rows = store.export_daily(q);
     while let Some(row) = rows.next().await {
-        let row = row.map_err(|e| format!("the database failed: {e}"))?;
-        writer.write(&row).map_err(|e| e.to_string())?;
+        writer
+            .write(&row.map_err(database)?)
+            .map_err(|e| e.to_string())?;
         meter.row();
     }
+    let written = writer.rows();
+    if written > 0 {
+        writer.finish().map_err(|e| e.to_string())?;
+    }
+    Ok(written)
+}
+
+/// NDJSON and Parquet: every entry, read bare in chunks, each chunk joined to the videos and
+/// runs it needs (read by key when not held, [`Joiner`]).
+async fn records<W: std::io::Write + Send>(
+    store: &Store,
+    q: &ExportQuery,
+    mut writer: RecordWriter<'_, W>,
+    meter: &mut Meter,
+) -> Result<u64, String> {
+    let mut joiner = Joiner::new(join::VIDEO_BUDGET_BYTES);
+    let mut order = Order::default();
+    let mut chunks = store.export_entries(q).chunks(join::CHUNK);
+    let mut end = false;
+    while !end {
+        let chunk = match chunks.next().await {
+            Some(chunk) => order.push(
+                chunk
+                    .into_iter()
+                    .collect::<Result<_, _>>()
+                    .map_err(database)?,
+            ),
+            None => {
+                end = true;
+                order.finish()
+            }
+        };
+        if chunk.is_empty() {
+            continue;
+        }
+        let missing = joiner.missing(&chunk);
+        let mut videos = Vec::with_capacity(missing.videos.len());
+        for ids in missing.videos.chunks(join::LOOKUP) {
+            videos.extend(store.export_videos(ids).await.map_err(database)?);
+        }
+        let runs = match missing.runs.is_empty() {
+            true => Vec::new(),
+            false => store.export_runs(&missing.runs).await.map_err(database)?,
+        };
+        joiner.add(videos, runs);
+        for row in joiner.rows(&chunk) {
+            writer.write(row?).map_err(|e| e.to_string())?;
+            meter.row();
+        }
+    }
+    tracing::debug!(
+        videos_read = joiner.read(),
+        videos_held = joiner.held(),
+        "the entries' videos were read by key"
+    );
     let written = writer.rows();
     if written > 0 {
         writer.finish().map_err(|e| e.to_string())?;

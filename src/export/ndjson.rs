@@ -60,7 +60,7 @@ fn time(out: &mut Vec<u8>, t: DateTime<Utc>) {
 mod tests {
     use super::*;
     use crate::export::categories::Titles;
-    use crate::export::record::tests::observation;
+    use crate::export::record::tests::{observation, Parts};
     use crate::export::record::values;
 
     #[test]
@@ -68,7 +68,7 @@ mod tests {
         let o = observation();
         let titles = Titles::new([]);
         let mut out = Vec::new();
-        write_row(&mut out, &values(&o, &titles));
+        write_row(&mut out, &values(Parts::of(&o).row(), &titles));
         let line = String::from_utf8(out).unwrap();
         assert!(line.ends_with("}\n") && line.matches('\n').count() == 1);
         let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line).unwrap();

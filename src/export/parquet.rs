@@ -3,7 +3,9 @@
 //! microsecond `TIMESTAMP`s, counts as `INT64`, flags as `BOOLEAN`, lists as standard
 //! three-level `LIST`s of strings, text as `STRING`), nulls for the unknown, dictionary
 //! encoding, Snappy compression. Rows are buffered per column and written as a row group every
-//! [`ROW_GROUP_ROWS`] rows or [`ROW_GROUP_BYTES`] bytes, which bounds memory.
+//! [`ROW_GROUP_ROWS`] rows or [`ROW_GROUP_BYTES`] bytes, which bounds memory. A text column's
+//! values are copied into one buffer per row group and handed to the writer as slices of it,
+//! not allocated one by one (a month is 100 million text values).
 
 use std::io::Write;
 use std::sync::Arc;
@@ -11,17 +13,28 @@ use std::sync::Arc;
 use parquet::basic::Compression;
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int32Type, Int64Type};
 use parquet::errors::ParquetError;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
+use parquet::schema::types::ColumnPath;
 
 use super::record::{Column, Kind, Value, COLUMNS};
 
 /// Rows per row group at most.
-pub const ROW_GROUP_ROWS: usize = 64 * 1024;
+pub const ROW_GROUP_ROWS: usize = 32 * 1024;
 /// Buffered bytes (about: the strings' lengths and a fixed cost per value) that close a row
 /// group early; the values' real footprint is about twice that.
-pub const ROW_GROUP_BYTES: usize = 16 * 1024 * 1024;
+pub const ROW_GROUP_BYTES: usize = 8 * 1024 * 1024;
+
+/// Whether a column is written with min/max statistics: the numbers, times and flags are;
+/// texts and lists are not. Rows are in time order, so a row group's statistics prune on time
+/// (`fetched_at`, `run_id`) but never on a text: every row group holds every region, language
+/// and channel. Skipping them saves comparing every value (a tenth of the writer's time) and
+/// keeps no value alive after its row group: a text statistic would hold a slice of the row
+/// group's text buffer until the file is closed.
+fn statistics(c: &Column) -> bool {
+    !matches!(c.kind, Kind::Text | Kind::List)
+}
 
 /// The schema of the record, in Parquet's message syntax.
 pub fn schema() -> String {
@@ -51,7 +64,38 @@ enum Values {
     I64(Vec<i64>),
     I32(Vec<i32>),
     Bool(Vec<bool>),
-    Bytes(Vec<ByteArray>),
+    Bytes(Texts),
+}
+
+/// Text values: their bytes one after the other, and where each ends.
+#[derive(Debug, Default)]
+struct Texts {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn push(&mut self, s: &str) {
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.ends.push(self.bytes.len());
+    }
+
+    /// The values, as slices of one shared buffer; empties `self`.
+    fn take(&mut self) -> Vec<ByteArray> {
+        let bytes = bytes::Bytes::from(std::mem::take(&mut self.bytes));
+        let mut start = 0;
+        let values = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let value = ByteArray::from(bytes.slice(start..end));
+                start = end;
+                value
+            })
+            .collect();
+        self.ends.clear();
+        values
+    }
 }
 
 /// One column's buffered values and levels.
@@ -74,7 +118,7 @@ impl Buffer {
                 Kind::Int64 | Kind::Time => Values::I64(Vec::new()),
                 Kind::Int32 => Values::I32(Vec::new()),
                 Kind::Bool => Values::Bool(Vec::new()),
-                Kind::Text | Kind::List => Values::Bytes(Vec::new()),
+                Kind::Text | Kind::List => Values::Bytes(Texts::default()),
             },
             def: Vec::new(),
             rep: Vec::new(),
@@ -102,7 +146,7 @@ impl Buffer {
             (Value::Int32(v), Values::I32(out)) => out.push(*v),
             (Value::Bool(Some(v)), Values::Bool(out)) => out.push(*v),
             (Value::Text(Some(s)), Values::Bytes(out)) => {
-                out.push(bytes(s));
+                out.push(s);
                 return s.len() + 16;
             }
             _ => {}
@@ -132,7 +176,7 @@ impl Buffer {
                 for (i, item) in items.iter().enumerate() {
                     self.def.push(self.max_def);
                     self.rep.push(i16::from(i > 0));
-                    out.push(bytes(item));
+                    out.push(item);
                     n += item.len() + 16;
                 }
                 n
@@ -145,15 +189,11 @@ impl Buffer {
             Values::I64(v) => v.clear(),
             Values::I32(v) => v.clear(),
             Values::Bool(v) => v.clear(),
-            Values::Bytes(v) => v.clear(),
+            Values::Bytes(v) => *v = Texts::default(),
         }
         self.def.clear();
         self.rep.clear();
     }
-}
-
-fn bytes(s: &str) -> ByteArray {
-    ByteArray::from(s.as_bytes().to_vec())
 }
 
 /// A Parquet file being written.
@@ -168,10 +208,19 @@ impl<W: Write + Send> ParquetWriter<W> {
     /// Starts a file on `out`.
     pub fn new(out: W) -> Result<Self, ParquetError> {
         let schema = Arc::new(parse_message_type(&schema())?);
-        let properties = WriterProperties::builder()
+        let mut properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
-            .set_created_by(concat!("trendtap ", env!("CARGO_PKG_VERSION")).to_owned())
-            .build();
+            .set_created_by(concat!("trendtap ", env!("CARGO_PKG_VERSION")).to_owned());
+        for c in COLUMNS.iter().filter(|c| !statistics(c)) {
+            let path = match c.kind {
+                Kind::List => {
+                    ColumnPath::from(vec![c.name.into(), "list".into(), "element".into()])
+                }
+                _ => ColumnPath::from(c.name),
+            };
+            properties = properties.set_column_statistics_enabled(path, EnabledStatistics::None);
+        }
+        let properties = properties.build();
         Ok(ParquetWriter {
             writer: SerializedFileWriter::new(out, schema, Arc::new(properties))?,
             buffers: COLUMNS.iter().map(Buffer::new).collect(),
@@ -204,11 +253,15 @@ impl<W: Write + Send> ParquetWriter<W> {
                 .ok_or_else(|| ParquetError::General("fewer columns than the schema".into()))?;
             let def = (buffer.max_def > 0).then_some(&buffer.def[..]);
             let rep = buffer.list.then_some(&buffer.rep[..]);
-            match &buffer.values {
+            match &mut buffer.values {
                 Values::I64(v) => column.typed::<Int64Type>().write_batch(v, def, rep)?,
                 Values::I32(v) => column.typed::<Int32Type>().write_batch(v, def, rep)?,
                 Values::Bool(v) => column.typed::<BoolType>().write_batch(v, def, rep)?,
-                Values::Bytes(v) => column.typed::<ByteArrayType>().write_batch(v, def, rep)?,
+                Values::Bytes(v) => {
+                    column
+                        .typed::<ByteArrayType>()
+                        .write_batch(&v.take(), def, rep)?
+                }
             };
             column.close()?;
             buffer.clear();
@@ -216,6 +269,7 @@ impl<W: Write + Send> ParquetWriter<W> {
         group.close()?;
         self.rows = 0;
         self.bytes = 0;
+        crate::alloc::release();
         Ok(())
     }
 
@@ -230,7 +284,7 @@ impl<W: Write + Send> ParquetWriter<W> {
 mod tests {
     use super::*;
     use crate::export::categories::Titles;
-    use crate::export::record::tests::observation;
+    use crate::export::record::tests::{observation, Parts};
     use crate::export::record::values;
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
@@ -240,12 +294,12 @@ mod tests {
         let titles = Titles::new([]);
         let mut o = observation();
         let mut writer = ParquetWriter::new(Vec::new()).unwrap();
-        writer.write(&values(&o, &titles)).unwrap();
+        writer.write(&values(Parts::of(&o).row(), &titles)).unwrap();
         o.video.tags.clear();
         o.video.blocked_regions = Some(vec!["CN".into(), "KP".into()]);
         o.video.allowed_regions = None;
         o.video.view_count = None;
-        writer.write(&values(&o, &titles)).unwrap();
+        writer.write(&values(Parts::of(&o).row(), &titles)).unwrap();
         let bytes = bytes::Bytes::from(writer.finish().unwrap());
 
         let reader = SerializedFileReader::new(bytes).unwrap();

@@ -1,12 +1,12 @@
 //! The full-fidelity record of `--format ndjson` and `--format parquet`: one per chart entry,
-//! its columns in one fixed order ([`COLUMNS`]) with their types, and an
-//! [`Observation`]'s values in that order ([`values`]). Unknown stays unknown: a count the
-//! API hid is `None` (JSON `null`, a Parquet null), never 0.
+//! its columns in one fixed order ([`COLUMNS`]) with their types, and a [`Row`]'s values in
+//! that order ([`values`]). Unknown stays unknown: a count the API hid is `None` (JSON `null`,
+//! a Parquet null), never 0.
 
 use chrono::{DateTime, Utc};
 
 use super::categories::Titles;
-use crate::model::Observation;
+use crate::model::{HistoryEntry, Video};
 
 /// A column's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,19 +98,31 @@ pub enum Value<'a> {
     List(Option<&'a [String]>),
 }
 
-/// The record of `o`, in [`COLUMNS`] order.
-pub fn values<'a>(o: &'a Observation, titles: &'a Titles) -> [Value<'a>; WIDTH] {
-    let v = &o.video;
+/// One record's sources: a chart entry (with its counts), its video's stored metadata and its
+/// run's start.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    /// The entry.
+    pub entry: &'a HistoryEntry,
+    /// When the entry's run started.
+    pub run_started_at: DateTime<Utc>,
+    /// The entry's video (its counts are not read: the entry's are).
+    pub video: &'a Video,
+}
+
+/// The record of `row`, in [`COLUMNS`] order.
+pub fn values<'a>(row: Row<'a>, titles: &'a Titles) -> [Value<'a>; WIDTH] {
+    let (o, v) = (row.entry, row.video);
     let text = |s: &'a Option<String>| Value::Text(s.as_deref());
     [
         Value::Int64(Some(o.run_id)),
-        Value::Time(Some(o.run_started_at)),
+        Value::Time(Some(row.run_started_at)),
         Value::Time(Some(o.fetched_at)),
         Value::Text(Some(&o.region)),
         Value::Text(Some(&o.chart_category_id)),
         Value::Text(titles.title(&o.region, &o.chart_category_id)),
         Value::Int32(o.rank),
-        Value::Text(Some(&v.video_id)),
+        Value::Text(Some(&o.video_id)),
         Value::Text(Some(&v.title)),
         text(&v.channel_id),
         text(&v.channel_title),
@@ -124,9 +136,9 @@ pub fn values<'a>(o: &'a Observation, titles: &'a Titles) -> [Value<'a>; WIDTH] 
         Value::Int64(v.duration_seconds),
         Value::Text(Some(&v.language)),
         Value::Text(Some(v.language_source.as_str())),
-        Value::Int64(v.view_count),
-        Value::Int64(v.like_count),
-        Value::Int64(v.comment_count),
+        Value::Int64(o.view_count),
+        Value::Int64(o.like_count),
+        Value::Int64(o.comment_count),
         Value::List(Some(&v.tags)),
         text(&v.thumbnail_url),
         Value::Bool(v.age_restricted),
@@ -143,7 +155,42 @@ pub fn values<'a>(o: &'a Observation, titles: &'a Titles) -> [Value<'a>; WIDTH] 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{LanguageSource, Video};
+    use crate::model::{LanguageSource, Observation};
+
+    /// A record's sources, owned: `o`'s entry (with its counts), run start and video.
+    pub(crate) struct Parts(HistoryEntry, DateTime<Utc>, Video);
+
+    impl Parts {
+        pub(crate) fn of(o: &Observation) -> Self {
+            let v = &o.video;
+            let entry = HistoryEntry {
+                run_id: o.run_id,
+                fetched_at: o.fetched_at,
+                region: o.region.clone(),
+                chart_category_id: o.chart_category_id.clone(),
+                rank: o.rank,
+                video_id: v.video_id.clone(),
+                view_count: v.view_count,
+                like_count: v.like_count,
+                comment_count: v.comment_count,
+            };
+            let video = Video {
+                view_count: None,
+                like_count: None,
+                comment_count: None,
+                ..v.clone()
+            };
+            Parts(entry, o.run_started_at, video)
+        }
+
+        pub(crate) fn row(&self) -> Row<'_> {
+            Row {
+                entry: &self.0,
+                run_started_at: self.1,
+                video: &self.2,
+            }
+        }
+    }
 
     /// An observation with every field known, for the formats' tests.
     pub(crate) fn observation() -> Observation {
@@ -183,9 +230,9 @@ pub(crate) mod tests {
 
     #[test]
     fn values_follow_the_columns_kinds() {
-        let o = observation();
+        let parts = Parts::of(&observation());
         let titles = Titles::default();
-        for (column, value) in COLUMNS.iter().zip(values(&o, &titles)) {
+        for (column, value) in COLUMNS.iter().zip(values(parts.row(), &titles)) {
             let kind = match value {
                 Value::Int64(_) => Kind::Int64,
                 Value::Int32(_) => Kind::Int32,

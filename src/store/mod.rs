@@ -23,7 +23,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::budget::{Category, ChartMemory, Grant, Reservation, Spender};
-use crate::model::{Chart, ChartKey, MergedVideo, Observation};
+use crate::model::{Chart, ChartKey, HistoryEntry, MergedVideo, Observation, Video};
 use crate::secret::DatabaseUrl;
 pub use postgres::LOCK_KEY;
 use postgres::{PgRunWriter, PgStore};
@@ -157,13 +157,34 @@ impl Store {
         dispatch!(Backend, &self.backend, s => s.top(region, limit).await)
     }
 
-    /// The chart entries `q` selects with their videos, streamed in `q`'s order by one query:
-    /// rows are read as the stream is polled, so memory stays flat however many there are.
-    pub fn export<'a>(
+    /// One observation per region, video and UTC day of `q` (the day's last), with its video,
+    /// streamed in the daily order by one query: rows are read as the stream is polled, so
+    /// memory stays flat however many there are.
+    pub fn export_daily<'a>(
         &'a self,
         q: &ExportQuery,
     ) -> futures_util::stream::BoxStream<'a, Result<Observation, StoreError>> {
-        dispatch!(Backend, &self.backend, s => s.export(q))
+        dispatch!(Backend, &self.backend, s => s.export_daily(q))
+    }
+
+    /// Every chart entry of `q`, bare (no video, no run), streamed in time order by one query.
+    /// Their videos and runs come from [`Self::export_videos`] and [`Self::export_runs`], which
+    /// may be called while the stream is open.
+    pub fn export_entries<'a>(
+        &'a self,
+        q: &ExportQuery,
+    ) -> futures_util::stream::BoxStream<'a, Result<HistoryEntry, StoreError>> {
+        dispatch!(Backend, &self.backend, s => s.export_entries(q))
+    }
+
+    /// The stored videos of `ids` (those that exist, in no order), counts unknown.
+    pub async fn export_videos(&self, ids: &[String]) -> Result<Vec<Video>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.export_videos(ids).await)
+    }
+
+    /// The start time of each run of `ids` (those that exist).
+    pub async fn export_runs(&self, ids: &[i64]) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        dispatch!(Backend, &self.backend, s => s.export_runs(ids).await)
     }
 
     /// The first and last fetch time of the entries `q` selects (`None`: there is none).
@@ -336,11 +357,16 @@ impl RunWriter<'_> {
     }
 }
 
-/// The PostgreSQL statement [`Store::export`] runs for `q`, its parameters written in as
-/// literals: for `EXPLAIN`, and for `psql`'s `\copy (...) TO file CSV` (the benchmark's
-/// reference).
-pub fn postgres_export_sql(q: &ExportQuery) -> String {
-    let statement = shared::export::postgres(q);
+/// The PostgreSQL statement [`Store::export_daily`] (`daily`) or [`Store::export_entries`]
+/// runs for `q`, its parameters written in as literals: for `EXPLAIN`, and for `psql`'s
+/// `\copy (...) TO file CSV` (the benchmark's reference).
+pub fn postgres_export_sql(q: &ExportQuery, daily: bool) -> String {
+    let shape = if daily {
+        shared::export::Shape::Daily
+    } else {
+        shared::export::Shape::Entries
+    };
+    let statement = shared::export::postgres(q, shape);
     let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
     let list = |v: &[String]| {
         let items: Vec<String> = v.iter().map(|s| quote(s)).collect();

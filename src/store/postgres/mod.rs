@@ -22,7 +22,7 @@ use sqlx::{Connection, PgConnection, PgPool, Row};
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
-use crate::model::Observation;
+use crate::model::{HistoryEntry, Observation, Video};
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::POSTGRES;
 use crate::store::shared::error::{query_error, StoreError};
@@ -222,12 +222,30 @@ impl PgStore {
         .map_err(query_error("reading the latest charts"))
     }
 
-    /// The observations an export query selects, streamed ([`export`]).
-    pub fn export<'a>(
+    /// One observation per region, video and day of an export query, streamed ([`export`]).
+    pub fn export_daily<'a>(
         &'a self,
         q: &ExportQuery,
     ) -> futures_util::stream::BoxStream<'a, Result<Observation, StoreError>> {
-        export::export(&self.pool, q)
+        export::daily(&self.pool, q)
+    }
+
+    /// Every chart entry of an export query, bare, streamed ([`export`]).
+    pub fn export_entries<'a>(
+        &'a self,
+        q: &ExportQuery,
+    ) -> futures_util::stream::BoxStream<'a, Result<HistoryEntry, StoreError>> {
+        export::entries(&self.pool, q)
+    }
+
+    /// The videos of `ids`, read while an entries' stream is open.
+    pub async fn export_videos(&self, ids: &[String]) -> Result<Vec<Video>, StoreError> {
+        export::videos(&self.pool, ids).await
+    }
+
+    /// The start of each run of `ids`, read while an entries' stream is open.
+    pub async fn export_runs(&self, ids: &[i64]) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        export::runs(&self.pool, ids).await
     }
 
     /// The first and last fetch time of the entries an export query selects.

@@ -1,15 +1,22 @@
-//! The export's one read, stated once: which chart entries an [`ExportQuery`] selects, what
-//! "one row per region, video and day" means, and the order of the rows, with each dialect's
-//! SQL side by side. Each backend binds the parameters in [`Bind`] order and decodes the
-//! columns of [`SELECTED`] by position (`store::{postgres, sqlite}::export`).
+//! The export's reads, stated once: which chart entries an [`ExportQuery`] selects, what "one
+//! row per region, video and day" means, and the order of the rows, with each dialect's SQL
+//! side by side. Each backend binds the parameters in [`Bind`] order and decodes the columns
+//! by position (`store::{postgres, sqlite}::export`).
 //!
-//! - Every query reads `chart_entries` in `[since, until)` by `fetched_at`, optionally of some
-//!   regions and chart categories, joined to its `videos` row (the newest metadata) and its
-//!   `runs` row (the run's start). The counts are the entry's own.
-//! - `daily`: per region, video and UTC day of `fetched_at`, the entry fetched last that day
-//!   (a tie between charts of the same fetch goes to category 0, then to the better rank),
-//!   ordered by region, day, rank, category, video. Else every entry, ordered by fetch time,
-//!   region, category, rank.
+//! - Every read takes `chart_entries` in `[since, until)` by `fetched_at`, optionally of some
+//!   regions and chart categories. The counts are the entry's own.
+//! - [`Shape::Daily`] (the Kaggle layouts): per region, video and UTC day of `fetched_at`,
+//!   the entry fetched last that day (a tie between charts of the same fetch goes to category
+//!   0, then to the better rank), ordered by region, day, rank, category, video, each joined
+//!   to its `videos` row (the newest metadata) and its run's start ([`SELECTED`]).
+//! - [`Shape::Entries`] (NDJSON, Parquet): every entry, bare ([`ENTRY_COLUMNS`]), ordered by
+//!   fetch time only: the `fetched_at` index gives that order without a sort, where sorting
+//!   by region, category and rank too took the server 12 s instead of 4.5 s on a month; the
+//!   reader orders the entries of one fetch time (one chart, mostly) itself
+//!   (`export::join::Order`). Their videos and runs are read apart by key
+//!   ([`videos`], [`runs`]), once per video rather than once per entry: sending a video's 20
+//!   columns with each of its ~40 entries made the server the bottleneck (BENCHMARKS.md,
+//!   "Export").
 //!
 //! The statements depend on which filters are present (an absent filter is absent from the
 //! SQL, so that the planner sees exactly the indexes' shape); each distinct statement is
@@ -21,7 +28,57 @@ use std::sync::Mutex;
 
 use super::types::ExportQuery;
 
-/// The columns every export query returns, in this order.
+/// Which rows a read returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// One per region, video and UTC day, with its video and run ([`SELECTED`]).
+    Daily,
+    /// Every entry, bare ([`ENTRY_COLUMNS`]).
+    Entries,
+}
+
+/// The columns a [`Shape::Entries`] read returns, in this order.
+pub(crate) const ENTRY_COLUMNS: &[&str] = &[
+    "e.run_id",
+    "e.fetched_at",
+    "e.region",
+    "e.category_id",
+    "e.rank",
+    "e.video_id",
+    "e.view_count",
+    "e.like_count",
+    "e.comment_count",
+];
+
+/// The columns of a video [`videos`] returns, in this order; [`SELECTED`] holds the same
+/// from `v.title` on.
+pub(crate) const VIDEO_COLUMNS: &[&str] = &[
+    "v.video_id",
+    "v.title",
+    "v.channel_id",
+    "v.channel_title",
+    "v.category_id",
+    "v.published_at",
+    "v.duration_seconds",
+    "v.language",
+    "v.language_source",
+    "v.tags",
+    "v.thumbnail_url",
+    "v.age_restricted",
+    "v.blocked_regions",
+    "v.allowed_regions",
+    "v.caption",
+    "v.definition",
+    "v.licensed_content",
+    "v.live_broadcast_content",
+    "v.description",
+];
+
+/// The position in [`SELECTED`] of `v.title`, where the video's columns start in the order of
+/// [`VIDEO_COLUMNS`] (after `v.video_id`).
+pub(crate) const SELECTED_VIDEO_AT: usize = 10;
+
+/// The columns a [`Shape::Daily`] read returns, in this order.
 pub(crate) const SELECTED: &[&str] = &[
     "e.run_id",
     "r.started_at",
@@ -122,7 +179,7 @@ fn conditions(
 /// by their primary keys (`LATERAL ... LIMIT 1`, which the planner cannot turn into a join):
 /// left to itself, it sorts the whole `videos` table for every region's file to merge-join a
 /// few thousand rows (BENCHMARKS.md, "Export").
-pub(crate) fn postgres(q: &ExportQuery) -> Statement {
+pub(crate) fn postgres(q: &ExportQuery, shape: Shape) -> Statement {
     let (filter, binds) = conditions(
         q,
         |n| format!("${n}"),
@@ -130,7 +187,7 @@ pub(crate) fn postgres(q: &ExportQuery) -> Statement {
     );
     let select = SELECTED.join(", ");
     let day = "(e.fetched_at AT TIME ZONE 'UTC')::date";
-    let sql = if q.daily {
+    let sql = if shape == Shape::Daily {
         format!(
             "SELECT {select} FROM (
                SELECT DISTINCT ON (e.region, e.video_id, {day}) e.*, {day} AS day
@@ -142,13 +199,7 @@ pub(crate) fn postgres(q: &ExportQuery) -> Statement {
              ORDER BY e.region, e.day, e.rank, e.category_id, e.video_id"
         )
     } else {
-        format!(
-            "SELECT {select} FROM chart_entries e
-             JOIN videos v ON v.video_id = e.video_id
-             JOIN runs r ON r.run_id = e.run_id
-             WHERE {filter}
-             ORDER BY e.fetched_at, e.region, e.category_id, e.rank"
-        )
+        entries(&filter)
     };
     Statement {
         sql: intern(sql),
@@ -158,14 +209,14 @@ pub(crate) fn postgres(q: &ExportQuery) -> Statement {
 
 /// SQLite: `row_number()` over the same order keeps the same row; times are fixed-width UTC
 /// text, so a day is the first 10 characters and text order is time order.
-pub(crate) fn sqlite(q: &ExportQuery) -> Statement {
+pub(crate) fn sqlite(q: &ExportQuery, shape: Shape) -> Statement {
     let (filter, binds) = conditions(
         q,
         |n| format!("?{n}"),
         |column, p| format!("{column} IN (SELECT value FROM json_each({p}))"),
     );
     let select = SELECTED.join(", ");
-    let sql = if q.daily {
+    let sql = if shape == Shape::Daily {
         format!(
             "SELECT {select} FROM (
                SELECT e.*, substr(e.fetched_at, 1, 10) AS day,
@@ -180,13 +231,7 @@ pub(crate) fn sqlite(q: &ExportQuery) -> Statement {
              ORDER BY e.region, e.day, e.rank, e.category_id, e.video_id"
         )
     } else {
-        format!(
-            "SELECT {select} FROM chart_entries e
-             JOIN videos v ON v.video_id = e.video_id
-             JOIN runs r ON r.run_id = e.run_id
-             WHERE {filter}
-             ORDER BY e.fetched_at, e.region, e.category_id, e.rank"
-        )
+        entries(&filter)
     };
     Statement {
         sql: intern(sql),
@@ -194,7 +239,38 @@ pub(crate) fn sqlite(q: &ExportQuery) -> Statement {
     }
 }
 
-/// The first and last `fetched_at` of the entries `q` selects (`daily` aside), in dialect
+/// Every entry of `filter`, bare, in `fetched_at` order (both dialects).
+fn entries(filter: &str) -> String {
+    format!(
+        "SELECT {} FROM chart_entries e WHERE {filter} ORDER BY e.fetched_at",
+        ENTRY_COLUMNS.join(", ")
+    )
+}
+
+/// The videos of a list of ids ([`VIDEO_COLUMNS`]), its one parameter, in dialect
+/// `postgres` or not; in no particular order.
+pub(crate) fn videos(postgres: bool) -> &'static str {
+    let select = VIDEO_COLUMNS.join(", ");
+    intern(if postgres {
+        format!("SELECT {select} FROM videos v WHERE v.video_id = ANY($1)")
+    } else {
+        format!(
+            "SELECT {select} FROM videos v WHERE v.video_id IN (SELECT value FROM json_each(?1))"
+        )
+    })
+}
+
+/// The start of each run of a list of ids (`run_id, started_at`), its one parameter.
+pub(crate) fn runs(postgres: bool) -> &'static str {
+    intern(if postgres {
+        "SELECT run_id, started_at FROM runs WHERE run_id = ANY($1)".to_owned()
+    } else {
+        "SELECT run_id, started_at FROM runs WHERE run_id IN (SELECT value FROM json_each(?1))"
+            .to_owned()
+    })
+}
+
+/// The first and last `fetched_at` of the entries `q` selects (per entry), in dialect
 /// `postgres` or not: which months a partitioned export spans.
 pub(crate) fn bounds(q: &ExportQuery, postgres: bool) -> Statement {
     let (filter, binds) = if postgres {
@@ -237,28 +313,27 @@ mod tests {
     use super::*;
     use chrono::Utc;
 
-    fn query(regions: &[&str], categories: &[&str], daily: bool) -> ExportQuery {
+    fn query(regions: &[&str], categories: &[&str]) -> ExportQuery {
         ExportQuery {
             regions: regions.iter().map(|s| s.to_string()).collect(),
             categories: categories.iter().map(|s| s.to_string()).collect(),
             since: Utc::now(),
             until: Utc::now(),
-            daily,
         }
     }
 
     #[test]
     fn absent_filters_are_absent_and_binds_follow_the_parameters() {
-        let s = postgres(&query(&[], &[], false));
+        let s = postgres(&query(&[], &[]), Shape::Entries);
         assert_eq!(s.binds, [Bind::Since, Bind::Until]);
         assert!(!s.sql.contains("e.region ="));
-        let s = postgres(&query(&["US"], &["0", "10"], true));
+        let s = postgres(&query(&["US"], &["0", "10"]), Shape::Daily);
         assert_eq!(
             s.binds,
             [Bind::Since, Bind::Until, Bind::Region, Bind::Categories]
         );
         assert!(s.sql.contains("e.region = $3 AND e.category_id = ANY($4)"));
-        let s = sqlite(&query(&["US", "CA"], &[], true));
+        let s = sqlite(&query(&["US", "CA"], &[]), Shape::Daily);
         assert_eq!(s.binds, [Bind::Since, Bind::Until, Bind::Regions]);
         assert!(s
             .sql
@@ -267,8 +342,20 @@ mod tests {
 
     #[test]
     fn the_same_statement_is_built_once() {
-        let a = postgres(&query(&["US"], &[], true)).sql;
-        let b = postgres(&query(&["CA"], &[], true)).sql;
+        let a = postgres(&query(&["US"], &[]), Shape::Daily).sql;
+        let b = postgres(&query(&["CA"], &[]), Shape::Daily).sql;
         assert!(std::ptr::eq(a, b));
+    }
+
+    /// The daily read returns the video's columns in the order the lookup by id does, so one
+    /// decoder serves both.
+    #[test]
+    fn the_daily_read_holds_the_video_columns_in_lookup_order() {
+        assert_eq!(SELECTED[6], VIDEO_COLUMNS[0].replace("v.", "e."));
+        assert_eq!(
+            SELECTED[SELECTED_VIDEO_AT..],
+            VIDEO_COLUMNS[1..],
+            "the video's columns"
+        );
     }
 }

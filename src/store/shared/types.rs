@@ -53,9 +53,9 @@ pub struct TopRow {
     pub view_count: Option<i64>,
 }
 
-/// What `trendtap export` reads: the chart entries of a period, filtered, as
-/// [`Observation`](crate::model::Observation)s (one streaming query,
-/// [`Store::export`](crate::store::Store::export)).
+/// What `trendtap export` reads: the chart entries of a period, filtered
+/// ([`Store::export_daily`](crate::store::Store::export_daily),
+/// [`Store::export_entries`](crate::store::Store::export_entries)).
 #[derive(Debug, Clone)]
 pub struct ExportQuery {
     /// Only these regions (empty: all).
@@ -66,8 +66,4 @@ pub struct ExportQuery {
     pub since: DateTime<Utc>,
     /// Entries fetched before this time.
     pub until: DateTime<Utc>,
-    /// One row per region, video and UTC day: the day's last observation ([`super::export`]),
-    /// ordered by region, day, rank; else every entry, ordered by fetch time, region,
-    /// category, rank.
-    pub daily: bool,
 }

@@ -20,9 +20,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-use sqlx::Row;
+use sqlx::{Connection, Row, SqliteConnection};
 
-use crate::model::Observation;
+use crate::model::{HistoryEntry, Observation, Video};
 use crate::secret::DatabaseUrl;
 use crate::store::shared::dialect::SQLITE;
 use crate::store::shared::error::{query_error, StoreError};
@@ -49,6 +49,8 @@ pub(crate) struct SqliteStore {
     /// Whether the store can still take the run (the lock files cannot be lost while the
     /// process lives: only writes can fail mid-run).
     health: Arc<StoreHealth>,
+    /// The export's second, read-only connection ([`Self::export_videos`]).
+    reader: tokio::sync::Mutex<Option<SqliteConnection>>,
 }
 
 impl Drop for SqliteStore {
@@ -87,6 +89,7 @@ impl SqliteStore {
             path,
             locks: Vec::new(),
             health: Arc::default(),
+            reader: tokio::sync::Mutex::default(),
         })
     }
 
@@ -214,12 +217,54 @@ impl SqliteStore {
         .map_err(query_error("reading the latest charts"))
     }
 
-    /// The observations an export query selects, streamed ([`export`]).
-    pub fn export<'a>(
+    /// One observation per region, video and day of an export query, streamed ([`export`]).
+    pub fn export_daily<'a>(
         &'a self,
         q: &ExportQuery,
     ) -> futures_util::stream::BoxStream<'a, Result<Observation, StoreError>> {
-        export::export(&self.pool, q)
+        export::daily(&self.pool, q)
+    }
+
+    /// Every chart entry of an export query, bare, streamed ([`export`]).
+    pub fn export_entries<'a>(
+        &'a self,
+        q: &ExportQuery,
+    ) -> futures_util::stream::BoxStream<'a, Result<HistoryEntry, StoreError>> {
+        export::entries(&self.pool, q)
+    }
+
+    /// The videos of `ids`, read while an entries' stream holds the pool's connection: on a
+    /// read-only connection of their own (WAL lets it read beside the stream).
+    pub async fn export_videos(&self, ids: &[String]) -> Result<Vec<Video>, StoreError> {
+        let mut reader = self.reader().await?;
+        export::videos(reader.as_mut().expect("opened"), ids).await
+    }
+
+    /// The start of each run of `ids`, on the same connection as [`Self::export_videos`].
+    pub async fn export_runs(&self, ids: &[i64]) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        let mut reader = self.reader().await?;
+        export::runs(reader.as_mut().expect("opened"), ids).await
+    }
+
+    /// The export's read-only connection, opened on first use.
+    async fn reader(
+        &self,
+    ) -> Result<tokio::sync::MutexGuard<'_, Option<SqliteConnection>>, StoreError> {
+        let mut reader = self.reader.lock().await;
+        if reader.is_none() {
+            let options = SqliteConnectOptions::new()
+                .filename(&self.path)
+                .read_only(true)
+                .busy_timeout(Duration::from_secs(10));
+            let connection = SqliteConnection::connect_with(&options)
+                .await
+                .map_err(|e| StoreError::Connect {
+                    target: self.target.clone(),
+                    cause: e.to_string(),
+                })?;
+            *reader = Some(connection);
+        }
+        Ok(reader)
     }
 
     /// The first and last fetch time of the entries an export query selects.
