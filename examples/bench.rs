@@ -766,4 +766,11 @@ async fn main() {
         let descriptions = args.iter().any(|a| a == "--descriptions");
         export_bench::run(&admin, &binary(), days, descriptions).await;
     }
+    if which == "export-sqlite" {
+        let days = std::env::args()
+            .skip(2)
+            .find_map(|a| a.parse().ok())
+            .unwrap_or(30);
+        export_bench::run_sqlite(&binary(), days).await;
+    }
 }

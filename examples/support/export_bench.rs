@@ -72,6 +72,44 @@ pub async fn run(admin: &str, binary: &Path, days: u32, descriptions: bool) {
     plans(&url, &shape).await;
 }
 
+/// The `export-sqlite` scenario: the same history in a SQLite file (kept in the system's temp
+/// directory and reused by `TRENDTAP_BENCH_REUSE=1`), each format exported from it.
+pub async fn run_sqlite(binary: &Path, days: u32) {
+    let shape = Shape::days(days);
+    let db = std::env::temp_dir().join(format!("trendtap-export-bench-{days}.db"));
+    let url = format!("sqlite://{}", db.display());
+    println!(
+        "\n## export from SQLite: {days} days of history ({} chart entries)\n",
+        shape.entries()
+    );
+    if std::env::var_os("TRENDTAP_BENCH_REUSE").is_none() || !db.exists() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        let filled = history_fill::fill_url(&url, &shape)
+            .await
+            .expect("the history fills");
+        println!("filled in {:.1} s\n", filled.elapsed.as_secs_f64());
+    }
+    let out = std::env::temp_dir().join("trendtap-export-bench");
+    println!("| format | rows | files | trendtap | rows/s | peak RSS | output |");
+    println!("|---|---|---|---|---|---|---|");
+    for format in ["kaggle", "kaggle-2017", "ndjson", "parquet"] {
+        let _ = std::fs::remove_dir_all(&out);
+        let e = export(binary, &url, format, &out);
+        let _ = std::fs::remove_dir_all(&out);
+        println!(
+            "| {format} | {} | {} | {:.2} s | {:.0} | {:.0} MB | {:.0} MB |",
+            e.rows,
+            e.files,
+            e.wall.as_secs_f64(),
+            e.rows as f64 / e.wall.as_secs_f64(),
+            e.peak_rss_mb,
+            e.bytes as f64 / 1e6,
+        );
+    }
+}
+
 /// A fresh database `name` filled with `shape`.
 async fn fill(admin: &str, name: &str, shape: &Shape) -> String {
     let url = fresh(admin, name).await;

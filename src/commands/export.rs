@@ -4,6 +4,7 @@
 //! [`Store::export_entries`] joined to their videos and runs by [`Joiner`]) and hands them to
 //! the format's writer ([`crate::export`]); every file is written atomically.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -16,7 +17,7 @@ use crate::cli::{ExportArgs, ExportFormat};
 use crate::error::{Error, Exit};
 use crate::export::atomic::AtomicFile;
 use crate::export::categories::{category_json, Titles};
-use crate::export::join::{self, Joiner, Order};
+use crate::export::join::{self, Joined, Joiner, Order};
 use crate::export::{kaggle, kaggle2017, DailyWriter, Layout, RecordWriter};
 use crate::progress::RowsBar as Meter;
 use crate::regions;
@@ -330,12 +331,12 @@ async fn to_file(
         path: path.display().to_string(),
         cause,
     };
-    let mut file = AtomicFile::create(path).map_err(|e| failed(e.to_string()))?;
+    let file = AtomicFile::create(path).map_err(|e| failed(e.to_string()))?;
     meter.file(path);
-    let rows = stream(store, q, layout, titles, file.writer(), meter)
+    let (rows, file) = stream(store, q, layout, titles, file, meter)
         .await
         .map_err(failed)?;
-    if rows > 0 {
+    if let Some(file) = file {
         file.commit().map_err(|e| failed(e.to_string()))?;
     }
     Ok(rows)
@@ -350,7 +351,7 @@ async fn to_stdout(
     meter: &mut Meter,
 ) -> Result<usize, Error> {
     let out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
-    let rows = stream(store, q, layout, titles, out, meter)
+    let (rows, _) = stream(store, q, layout, titles, out, meter)
         .await
         .map_err(|cause| Error::Export {
             path: "stdout".to_owned(),
@@ -359,20 +360,22 @@ async fn to_stdout(
     Ok(usize::from(rows > 0))
 }
 
-/// Reads `q`'s rows into a `layout` writer on `out` and finishes it; returns the rows written.
-async fn stream<W: std::io::Write + Send>(
+/// The rows written, and the output, finished, when there was a row.
+type Written<W> = (u64, Option<W>);
+
+/// Reads `q`'s rows into a `layout` writer on `out` and finishes it.
+async fn stream<W: Write + Send + 'static>(
     store: &Store,
     q: &ExportQuery,
     layout: Layout,
     titles: &Titles,
     out: W,
     meter: &mut Meter,
-) -> Result<u64, String> {
+) -> Result<Written<W>, String> {
     if layout.daily() {
         daily(store, q, DailyWriter::new(layout, out), meter).await
     } else {
-        let writer = RecordWriter::new(layout, out, titles).map_err(|e| e.to_string())?;
-        records(store, q, writer, meter).await
+        records(store, q, layout, titles, out, meter).await
     }
 }
 
@@ -381,12 +384,12 @@ fn database(e: crate::store::StoreError) -> String {
 }
 
 /// The Kaggle layouts: one row per region, video and day, as the store returns them.
-async fn daily<W: std::io::Write>(
+async fn daily<W: Write>(
     store: &Store,
     q: &ExportQuery,
     mut writer: DailyWriter<W>,
     meter: &mut Meter,
-) -> Result<u64, String> {
+) -> Result<Written<W>, String> {
     let mut rows = store.export_daily(q);
     while let Some(row) = rows.next().await {
         writer
@@ -394,27 +397,57 @@ async fn daily<W: std::io::Write>(
             .map_err(|e| e.to_string())?;
         meter.row();
     }
-    let written = writer.rows();
-    if written > 0 {
-        writer.finish().map_err(|e| e.to_string())?;
+    match writer.rows() {
+        0 => Ok((0, None)),
+        n => Ok((n, Some(writer.finish().map_err(|e| e.to_string())?))),
     }
-    Ok(written)
 }
 
 /// NDJSON and Parquet: every entry, read bare in chunks, each chunk joined to the videos and
-/// runs it needs (read by key when not held, [`Joiner`]).
-async fn records<W: std::io::Write + Send>(
+/// runs it needs ([`read_joined`]) here, and encoded on a thread of its own ([`encode`]): the
+/// encoding takes about two thirds of the CPU time, the reading and joining the rest, and the
+/// two run side by side.
+async fn records<W: Write + Send + 'static>(
     store: &Store,
     q: &ExportQuery,
-    mut writer: RecordWriter<'_, W>,
+    layout: Layout,
+    titles: &Titles,
+    out: W,
     meter: &mut Meter,
-) -> Result<u64, String> {
+) -> Result<Written<W>, String> {
+    let (chunks, mut received) = tokio::sync::mpsc::channel::<Joined>(1);
+    let (done, encoded) = tokio::sync::oneshot::channel();
+    let titles = titles.clone();
+    std::thread::Builder::new()
+        .name("export-encoder".to_owned())
+        .spawn(move || {
+            let _ = done.send(encode(layout, out, &titles, &mut received));
+        })
+        .map_err(|e| format!("cannot start the encoder thread: {e}"))?;
+    let read = read_joined(store, q, chunks, meter).await;
+    let encoded = encoded
+        .await
+        .map_err(|_| "the encoder thread panicked".to_owned())?;
+    // The encoder's error first: when it stops (disk full), the reader only sees it gone.
+    let written = encoded?;
+    read?;
+    Ok(written)
+}
+
+/// Reads `q`'s entries in chunks, put in order ([`Order`]) and joined ([`Joiner`]), and sends
+/// them to the encoder.
+async fn read_joined(
+    store: &Store,
+    q: &ExportQuery,
+    chunks: tokio::sync::mpsc::Sender<Joined>,
+    meter: &mut Meter,
+) -> Result<(), String> {
     let mut joiner = Joiner::new(join::VIDEO_BUDGET_BYTES);
     let mut order = Order::default();
-    let mut chunks = store.export_entries(q).chunks(join::CHUNK);
+    let mut entries = store.export_entries(q).chunks(join::CHUNK);
     let mut end = false;
     while !end {
-        let chunk = match chunks.next().await {
+        let chunk = match entries.next().await {
             Some(chunk) => order.push(
                 chunk
                     .into_iter()
@@ -439,21 +472,39 @@ async fn records<W: std::io::Write + Send>(
             false => store.export_runs(&missing.runs).await.map_err(database)?,
         };
         joiner.add(videos, runs);
-        for row in joiner.rows(&chunk) {
-            writer.write(row?).map_err(|e| e.to_string())?;
-            meter.row();
+        let joined = joiner.join(chunk)?;
+        let rows = joined.len();
+        if chunks.send(joined).await.is_err() {
+            return Err("the encoder stopped".to_owned());
         }
+        crate::alloc::release();
+        (0..rows).for_each(|_| meter.row());
     }
     tracing::debug!(
         videos_read = joiner.read(),
         videos_held = joiner.held(),
         "the entries' videos were read by key"
     );
-    let written = writer.rows();
-    if written > 0 {
-        writer.finish().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Writes the chunks it receives as `layout` records on `out`, until the reader is done.
+fn encode<W: Write + Send>(
+    layout: Layout,
+    out: W,
+    titles: &Titles,
+    chunks: &mut tokio::sync::mpsc::Receiver<Joined>,
+) -> Result<Written<W>, String> {
+    let mut writer = RecordWriter::new(layout, out, titles).map_err(|e| e.to_string())?;
+    while let Some(joined) = chunks.blocking_recv() {
+        for row in joined.rows() {
+            writer.write(row).map_err(|e| e.to_string())?;
+        }
     }
-    Ok(written)
+    match writer.rows() {
+        0 => Ok((0, None)),
+        n => Ok((n, Some(writer.finish().map_err(|e| e.to_string())?))),
+    }
 }
 
 /// A small file written whole, atomically.
@@ -463,7 +514,7 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         cause: e.to_string(),
     };
     let mut file = AtomicFile::create(path).map_err(failed)?;
-    std::io::Write::write_all(file.writer(), bytes).map_err(failed)?;
+    file.write_all(bytes).map_err(failed)?;
     file.commit().map_err(failed)
 }
 

@@ -71,6 +71,22 @@ impl AtomicFile {
     }
 }
 
+/// Writes go to the temporary file (what [`AtomicFile::writer`] gives, by value: the file can
+/// be handed to a thread that writes it and handed back to be committed).
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if !self.committed {

@@ -62,7 +62,7 @@ pub fn built_in() -> Vec<Category> {
 }
 
 /// The category titles of the exported regions.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Titles {
     by_region: HashMap<String, HashMap<String, String>>,
     built_in: HashMap<String, String>,

@@ -10,14 +10,15 @@
 //! No I/O here: the caller reads the store ([`Joiner::missing`], then [`Joiner::add`]).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::record::Row;
 use crate::model::{HistoryEntry, Video};
 
-/// Entries joined per lookup: 16,384 entries hold a few hundred new videos in steady state.
-pub const CHUNK: usize = 16 * 1024;
+/// Entries joined per lookup: 8,192 entries hold a few hundred new videos in steady state.
+pub const CHUNK: usize = 8 * 1024;
 
 /// Videos read per lookup at most: a chunk's first lookup asks for 15,000, whose rows, read
 /// at once, would double the memory they take.
@@ -46,7 +47,7 @@ impl Missing {
 /// A held video: when a chunk last used it, and its size (about).
 #[derive(Debug)]
 struct Held {
-    video: Video,
+    video: Arc<Video>,
     used: u64,
     bytes: usize,
 }
@@ -132,7 +133,7 @@ impl Joiner {
             let bytes = size(&video);
             let id = video.video_id.clone();
             let held = Box::new(Held {
-                video,
+                video: Arc::new(video),
                 used: self.chunk,
                 bytes,
             });
@@ -186,19 +187,18 @@ impl Joiner {
         }
     }
 
-    /// The records of the current chunk (the one given to [`Self::missing`], after
-    /// [`Self::add`]), in its order; an error names a video or run the store did not have.
-    pub fn rows<'a>(
-        &'a self,
-        chunk: &'a [HistoryEntry],
-    ) -> impl Iterator<Item = Result<Row<'a>, String>> + 'a {
+    /// The current chunk (the one given to [`Self::missing`], after [`Self::add`]) with its
+    /// videos and runs; an error names a video or run the store did not have.
+    pub fn join(&self, chunk: Vec<HistoryEntry>) -> Result<Joined, String> {
+        let mut videos = Vec::with_capacity(chunk.len());
+        let mut started = Vec::with_capacity(chunk.len());
         let mut run: Option<(i64, DateTime<Utc>)> = None;
-        chunk.iter().zip(&self.current).map(move |(e, &slot)| {
+        for (e, &slot) in chunk.iter().zip(&self.current) {
             let slot = match slot {
                 NONE => self.index.get(&e.video_id).copied(),
                 slot => Some(slot),
             };
-            let video = slot
+            let held = slot
                 .and_then(|slot| self.slots[slot as usize].as_ref())
                 .ok_or_else(|| {
                     format!(
@@ -206,24 +206,25 @@ impl Joiner {
                         e.video_id, e.run_id, e.region
                     )
                 })?;
-            let started = match run {
-                Some((id, started)) if id == e.run_id => started,
+            videos.push(Arc::clone(&held.video));
+            started.push(match run {
+                Some((id, at)) if id == e.run_id => at,
                 _ => {
-                    let started = *self.runs.get(&e.run_id).ok_or_else(|| {
+                    let at = *self.runs.get(&e.run_id).ok_or_else(|| {
                         format!(
                             "the chart entry of {} has no stored run {}",
                             e.video_id, e.run_id
                         )
                     })?;
-                    run = Some((e.run_id, started));
-                    started
+                    run = Some((e.run_id, at));
+                    at
                 }
-            };
-            Ok(Row {
-                entry: e,
-                run_started_at: started,
-                video: &video.video,
-            })
+            });
+        }
+        Ok(Joined {
+            entries: chunk,
+            videos,
+            started,
         })
     }
 
@@ -235,6 +236,39 @@ impl Joiner {
     /// The videos read from the store so far (a video let go and needed again counts twice).
     pub fn read(&self) -> u64 {
         self.read
+    }
+}
+
+/// A chunk of entries with their videos and runs' starts, owned: it can go to another thread.
+#[derive(Debug)]
+pub struct Joined {
+    entries: Vec<HistoryEntry>,
+    videos: Vec<Arc<Video>>,
+    started: Vec<DateTime<Utc>>,
+}
+
+impl Joined {
+    /// The records, in the chunk's order.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.entries
+            .iter()
+            .zip(&self.videos)
+            .zip(&self.started)
+            .map(|((entry, video), &run_started_at)| Row {
+                entry,
+                run_started_at,
+                video,
+            })
+    }
+
+    /// How many records.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
@@ -350,8 +384,8 @@ mod tests {
             vec![video("a"), video("b")],
             vec![(1, started()), (2, started())],
         );
-        let rows: Vec<Row> = j.rows(&chunk).map(Result::unwrap).collect();
-        let row = rows[2];
+        let joined = j.join(chunk.to_vec()).unwrap();
+        let row = joined.rows().nth(2).unwrap();
         assert_eq!(row.video.video_id, "a");
         assert_eq!(row.entry.run_id, 2);
         assert_eq!(row.run_started_at, started());
@@ -364,7 +398,7 @@ mod tests {
         let chunk = [entry("gone", 7)];
         j.missing(&chunk);
         j.add(vec![], vec![(7, started())]);
-        let err = j.rows(&chunk).next().unwrap().unwrap_err();
+        let err = j.join(chunk.to_vec()).unwrap_err();
         assert!(
             err.contains("gone") && err.contains("no stored video"),
             "{err}"
@@ -372,7 +406,7 @@ mod tests {
         let chunk = [entry("gone", 8)];
         j.missing(&chunk);
         j.add(vec![video("gone")], vec![]);
-        let err = j.rows(&chunk).next().unwrap().unwrap_err();
+        let err = j.join(chunk.to_vec()).unwrap_err();
         assert!(err.contains("run 8"), "{err}");
     }
 
@@ -390,7 +424,7 @@ mod tests {
                 vec![(1, started())],
             );
             assert!(
-                j.rows(&chunk).all(|r| r.is_ok()),
+                j.join(chunk.to_vec()).is_ok(),
                 "the current chunk's video is held"
             );
         }
@@ -403,7 +437,7 @@ mod tests {
         let chunk: Vec<HistoryEntry> = (0..20).map(|i| entry(&format!("w{i}"), 1)).collect();
         let missing = j.missing(&chunk);
         j.add(missing.videos.iter().map(|id| video(id)).collect(), vec![]);
-        assert!(j.rows(&chunk).all(|r| r.is_ok()));
+        assert_eq!(j.join(chunk).unwrap().len(), 20);
     }
 
     #[test]

@@ -401,6 +401,36 @@ async fn a_failed_export_leaves_no_file_and_names_it(kind: Kind) {
         "no temporary file is left"
     );
     let _ = std::fs::remove_dir_all(dir);
+
+    // The same for the formats whose videos are read by key beside the entries' stream and
+    // encoded on a thread of their own: the failed lookup stops the file, and the reader's
+    // error is the one reported.
+    for format in ["parquet", "ndjson"] {
+        let dir = temp_dir(&format!("failed-{format}"));
+        let out = db
+            .run(&["export", "--format", format, "--out", &path(&dir)], &[])
+            .await;
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert!(out.stderr.contains("database"), "{format}: {}", out.stderr);
+        let file = match format {
+            "parquet" => dir.join("month=2026-11").join("part-0000.parquet"),
+            _ => dir.join("chart_entries.ndjson"),
+        };
+        assert!(
+            out.stderr.contains(&path(&file)),
+            "{format}: {}",
+            out.stderr
+        );
+        let left: Vec<String> = match format {
+            "parquet" => files(&dir.join("month=2026-11")),
+            _ => files(&dir),
+        };
+        assert!(
+            left.is_empty(),
+            "{format}: no file, not even a temporary one: {left:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 async fn descriptions_are_fetched_on_request_and_exported(kind: Kind) {
