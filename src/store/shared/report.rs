@@ -1,17 +1,36 @@
 //! What both backends' report queries share: the filters (regions, chart categories, UTC days)
-//! as SQL conditions with numbered parameters, in either dialect, and the daily summary's
-//! bookkeeping. Each report's statement itself lives in `store::{postgres,sqlite}::report`,
-//! one per dialect; README.md ("Reports") points analysts there.
+//! as SQL conditions with numbered parameters, in either dialect, and the summaries' rules.
+//! Each report's statement itself lives in `store::{postgres,sqlite}::report`, the statements
+//! keeping the summaries in `store::{postgres,sqlite}::summary`, one per dialect; README.md
+//! ("Reports") points analysts there.
 //!
-//! The reports read summaries of `chart_entries` (migration 20261207000006), never the entries
-//! themselves (but for one video's history): `chart_days`, one row per video per chart per UTC
-//! day of `fetched_at`, and the all-time totals per region and video (`region_videos`) and per
-//! video (`video_totals`), which answer the reports without a period or a category ([`totals`]).
+//! The reports read summaries of `chart_entries` (migrations 20261207000006 and
+//! 20261207000008), never the entries themselves (but for one video's history):
+//!
+//! - `chart_days`: one row per video per chart per UTC day of `fetched_at`;
+//! - the all-time totals per region and video (`region_videos`) and per video
+//!   (`video_totals`), with the video's channel and publication time from `videos`, which
+//!   answer the reports without a period or a category ([`totals`]); `video_totals` also counts
+//!   the regions whose first chart entry of the video came in a later hour than its first
+//!   anywhere (`later_regions`: the overlap's exported videos);
+//! - `region_pairs`: for two regions, the videos both had on their charts (`shared`), and for
+//!   a region with itself, its videos.
+//!
 //! They are brought up to date at the start of each report from the runs stored since
 //! ([`SUMMARY`]'s `through_run_id`): a run's entries are committed at once, and runs are
 //! serialized by the run lock, so every run with a larger id than the last one summarized is new
-//! and complete. The totals of the pairs and videos a new run touched are recomputed from
-//! `chart_days`, so they are always what `chart_days` says.
+//! and complete. In one transaction, in this order:
+//!
+//! 1. the new runs' entries are added to `chart_days`;
+//! 2. `region_pairs` gains what the new pairs share: a (region, video) pair is new when it is
+//!    not in `region_videos` yet; every two regions holding the video (a region with itself
+//!    too), one of the two pairs new, share it once more. Pairs are never removed (the history
+//!    only grows), so this is exactly what counting from nothing gives;
+//! 3. the totals of the pairs and videos the new runs touched are recomputed from `chart_days`
+//!    (so they are always what `chart_days` says), `later_regions` from `region_videos`.
+//!
+//! The first time (nothing summarized yet) every total is computed and `region_pairs` is
+//! counted from nothing after them, instead of step 2.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
@@ -184,6 +203,57 @@ fn join(conditions: Vec<String>) -> String {
 pub(crate) fn totals(f: &Filters) -> bool {
     f.since.is_none() && f.until.is_none() && f.categories.is_empty()
 }
+
+/// The summaries' tables and their columns, for the schema test (`columns::tables`): the
+/// statements of both `summary.rs` write them all.
+#[cfg(test)]
+pub(crate) const SUMMARY_TABLES: &[(&str, &[&str])] = &[
+    (
+        "chart_days",
+        &[
+            "region",
+            "video_id",
+            "day",
+            "category_id",
+            "entries",
+            "best_rank",
+            "first_at",
+            "last_at",
+        ],
+    ),
+    (
+        "region_videos",
+        &[
+            "region",
+            "video_id",
+            "days",
+            "entries",
+            "best_rank",
+            "first_at",
+            "last_at",
+            "channel_id",
+            "channel_title",
+            "published_at",
+        ],
+    ),
+    (
+        "video_totals",
+        &[
+            "video_id",
+            "days",
+            "entries",
+            "best_rank",
+            "first_at",
+            "last_at",
+            "channel_id",
+            "channel_title",
+            "published_at",
+            "later_regions",
+        ],
+    ),
+    ("region_pairs", &["region", "other_region", "shared"]),
+    ("summaries", &["name", "through_run_id"]),
+];
 
 /// A `--limit` as a literal for `row_number() <= N` (no limit: every row).
 pub(crate) fn limit(limit: Option<u32>) -> i64 {
