@@ -2,8 +2,9 @@
 -- BENCHMARKS.md, "Reports"): what they sorted or joined in full is kept in the summaries of
 -- migration 20261207000006, by the same refresh (src/store/shared/report.rs states the rules).
 --
--- * region_videos, video_totals: the video's publication time, as the channel already is
---   (time to trend without joining videos).
+-- * region_videos, video_totals: the hours from the video's publication to its first chart
+--   entry (time to trend without joining videos or computing them for every row), NULL
+--   without a publication time.
 -- * video_totals.later_regions: the regions where the video first charted in a later hour
 --   than its first chart entry anywhere (the overlap's `exported` table).
 -- * region_pairs: for each two regions, the videos both had on their charts; a region with
@@ -13,8 +14,8 @@
 --
 -- The existing summaries are completed here from what they hold (no rebuild), so the first
 -- report after the upgrade is correct and costs no more than any other.
-ALTER TABLE region_videos ADD COLUMN published_at timestamptz;
-ALTER TABLE video_totals ADD COLUMN published_at timestamptz,
+ALTER TABLE region_videos ADD COLUMN hours_to_trend float8;
+ALTER TABLE video_totals ADD COLUMN hours_to_trend float8,
     ADD COLUMN later_regions integer NOT NULL DEFAULT 0;
 
 CREATE TABLE region_pairs (
@@ -24,9 +25,12 @@ CREATE TABLE region_pairs (
     PRIMARY KEY (region, other_region)
 );
 
-UPDATE region_videos t SET published_at = v.published_at
+-- The hours as src/store/postgres/report.rs (`hours`) computes them.
+UPDATE region_videos t SET hours_to_trend =
+    ((floor(extract(epoch FROM t.first_at)) - floor(extract(epoch FROM v.published_at))) / 3600)::float8
 FROM videos v WHERE v.video_id = t.video_id AND v.published_at IS NOT NULL;
-UPDATE video_totals t SET published_at = v.published_at
+UPDATE video_totals t SET hours_to_trend =
+    ((floor(extract(epoch FROM t.first_at)) - floor(extract(epoch FROM v.published_at))) / 3600)::float8
 FROM videos v WHERE v.video_id = t.video_id AND v.published_at IS NOT NULL;
 UPDATE video_totals t SET later_regions = l.later
 FROM (

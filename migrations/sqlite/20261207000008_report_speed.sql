@@ -1,10 +1,10 @@
 -- The reports without a period or a category read what they sorted or joined in full from the
--- summaries (see migrations/postgres for what each addition is for): the publication time in
--- the totals, video_totals.later_regions, region_pairs, and the indexes in report order. The
+-- summaries (see migrations/postgres for what each addition is for): the hours from publication to
+-- the first chart entry in the totals, video_totals.later_regions, region_pairs, and the indexes in report order. The
 -- existing summaries are completed here from what they hold. Hours are the first 13
 -- characters of the fixed-width UTC text.
-ALTER TABLE region_videos ADD COLUMN published_at TEXT;
-ALTER TABLE video_totals ADD COLUMN published_at TEXT;
+ALTER TABLE region_videos ADD COLUMN hours_to_trend REAL;
+ALTER TABLE video_totals ADD COLUMN hours_to_trend REAL;
 ALTER TABLE video_totals ADD COLUMN later_regions INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE region_pairs (
@@ -14,11 +14,13 @@ CREATE TABLE region_pairs (
     PRIMARY KEY (region, other_region)
 ) WITHOUT ROWID;
 
-UPDATE region_videos SET published_at = (
-    SELECT v.published_at FROM videos v WHERE v.video_id = region_videos.video_id
+UPDATE region_videos SET hours_to_trend = (
+    SELECT (unixepoch(region_videos.first_at) - unixepoch(v.published_at)) / 3600.0
+    FROM videos v WHERE v.video_id = region_videos.video_id
 );
-UPDATE video_totals SET published_at = (
-    SELECT v.published_at FROM videos v WHERE v.video_id = video_totals.video_id
+UPDATE video_totals SET hours_to_trend = (
+    SELECT (unixepoch(video_totals.first_at) - unixepoch(v.published_at)) / 3600.0
+    FROM videos v WHERE v.video_id = video_totals.video_id
 );
 UPDATE video_totals SET later_regions = (
     SELECT count(*) FROM region_videos r

@@ -21,7 +21,7 @@ pub(super) fn selection(f: &Filter, totals: bool) -> String {
     let rv = if totals {
         format!(
             "SELECT d.region, d.video_id, d.days, d.entries, d.best_rank, d.first_at, d.last_at,
-           d.channel_id, d.channel_title, d.published_at
+           d.channel_id, d.channel_title, d.hours_to_trend
     FROM region_videos d WHERE {w}"
         )
     } else {
@@ -32,7 +32,7 @@ pub(super) fn selection(f: &Filter, totals: bool) -> String {
     };
     let av = if totals && f.is_empty() {
         "SELECT video_id, days, entries, best_rank, first_at, last_at, channel_id, channel_title,
-           published_at
+           hours_to_trend
     FROM video_totals"
             .to_owned()
     } else {
@@ -94,16 +94,29 @@ GROUP BY region, days ORDER BY region <> 'all', region, days"
     )
 }
 
+/// Hours from `published` to `first` (a video's first chart entry): whole seconds apart, in
+/// hours; NULL without a publication time. The totals keep it (`hours_to_trend`), computed
+/// by this same expression.
+pub(super) fn hours(first: &str, published: &str) -> String {
+    format!(
+        "((floor(extract(epoch FROM {first})) - floor(extract(epoch FROM {published}))) / 3600)::float8"
+    )
+}
+
 /// Videos that entered a region's charts (or any selected chart: `all`) in the period, and
 /// the hours from `published_at` to that first chart entry. `{before}`: the same charts before
 /// the period (a video seen there did not enter in the period). `carried`: whether the rows of
-/// `rv` and `av` carry `published_at` (the totals do), else it is looked up by key.
+/// `rv` and `av` carry the hours (`hours_to_trend`: the totals do), else they are computed with
+/// `published_at` looked up by key.
 pub(super) fn time_to_trend_sql(sel: &str, before: Option<&str>, carried: [bool; 2]) -> String {
     let published = |alias: &str, carried: bool| {
         if carried {
-            format!("{alias}.published_at")
+            format!("{alias}.hours_to_trend")
         } else {
-            format!("(SELECT v.published_at FROM videos v WHERE v.video_id = {alias}.video_id)")
+            let p = format!(
+                "(SELECT v.published_at FROM videos v WHERE v.video_id = {alias}.video_id)"
+            );
+            hours(&format!("{alias}.first_at"), &p)
         }
     };
     let (pr, pa) = (published("r", carried[0]), published("a", carried[1]));
@@ -121,14 +134,11 @@ pub(super) fn time_to_trend_sql(sel: &str, before: Option<&str>, carried: [bool;
     };
     format!(
         "WITH {sel}, entered AS (
-    SELECT r.region, r.first_at, {pr} AS published_at FROM rv r {new_here}
+    SELECT r.region, {pr} AS hours FROM rv r {new_here}
     UNION ALL
-    SELECT 'all', a.first_at, {pa} FROM av a {new_anywhere}
+    SELECT 'all', {pa} FROM av a {new_anywhere}
 ), timed AS (
-    SELECT e.region,
-           ((floor(extract(epoch FROM e.first_at)) - floor(extract(epoch FROM e.published_at)))
-            / 3600)::float8 AS hours
-    FROM entered e
+    SELECT region, hours FROM entered
 )
 SELECT region, count(*) AS videos, count(hours) AS timed,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median_hours,

@@ -9,7 +9,8 @@
 //!
 //! - `chart_days`: one row per video per chart per UTC day of `fetched_at`;
 //! - the all-time totals per region and video (`region_videos`) and per video
-//!   (`video_totals`), with the video's channel and publication time from `videos`, which
+//!   (`video_totals`), with the video's channel (from `videos`) and the hours from its publication to its first
+//!   chart entry (`hours_to_trend`), which
 //!   answer the reports without a period or a category ([`totals`]); `video_totals` also counts
 //!   the regions whose first chart entry of the video came in a later hour than its first
 //!   anywhere (`later_regions`: the overlap's exported videos);
@@ -233,7 +234,7 @@ pub(crate) const SUMMARY_TABLES: &[(&str, &[&str])] = &[
             "last_at",
             "channel_id",
             "channel_title",
-            "published_at",
+            "hours_to_trend",
         ],
     ),
     (
@@ -247,7 +248,7 @@ pub(crate) const SUMMARY_TABLES: &[(&str, &[&str])] = &[
             "last_at",
             "channel_id",
             "channel_title",
-            "published_at",
+            "hours_to_trend",
             "later_regions",
         ],
     ),

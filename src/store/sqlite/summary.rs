@@ -3,6 +3,7 @@
 //! refresh that runs them: the twins of `store/postgres/summary.rs`, the rules in
 //! `store::shared::report`. Days and hours are prefixes of the fixed-width UTC text.
 
+use super::report::hours;
 use super::SqliteStore;
 use crate::store::shared::error::{query_error, StoreError};
 use crate::store::shared::report::SUMMARY;
@@ -26,13 +27,14 @@ ON CONFLICT (region, video_id, day, category_id) DO UPDATE SET
     last_at = max(chart_days.last_at, excluded.last_at)";
 
 /// Recomputes, from `chart_days`, the all-time totals of the (region, video) pairs the new runs
-/// touched (`{touched}`), or of every pair.
+/// touched (`{touched}`), or of every pair; `{hours}`: `report::hours` from the first entry to
+/// the publication.
 const REGION_VIDEOS_SQL: &str = "
 INSERT INTO region_videos (region, video_id, days, entries, best_rank, first_at, last_at,
-                           channel_id, channel_title, published_at)
+                           channel_id, channel_title, hours_to_trend)
 SELECT d.region, d.video_id, count(DISTINCT d.day), sum(d.entries), min(d.best_rank),
        min(d.first_at), max(d.last_at), max(v.channel_id), max(v.channel_title),
-       max(v.published_at)
+       {hours}
 FROM chart_days d LEFT JOIN videos v ON v.video_id = d.video_id
 {touched}
 GROUP BY d.region, d.video_id
@@ -40,21 +42,23 @@ ON CONFLICT (region, video_id) DO UPDATE SET
     days = excluded.days, entries = excluded.entries, best_rank = excluded.best_rank,
     first_at = excluded.first_at, last_at = excluded.last_at,
     channel_id = excluded.channel_id, channel_title = excluded.channel_title,
-    published_at = excluded.published_at";
+    hours_to_trend = excluded.hours_to_trend";
 
 /// The same for the videos the new runs touched, over every region, with the regions that had
 /// them first in a later hour (read from `region_videos`, already up to date).
 const VIDEO_TOTALS_SQL: &str = "
 INSERT INTO video_totals (video_id, days, entries, best_rank, first_at, last_at,
-                          channel_id, channel_title, published_at, later_regions)
-SELECT s.*,
+                          channel_id, channel_title, hours_to_trend, later_regions)
+SELECT s.video_id, s.days, s.entries, s.best_rank, s.first_at, s.last_at, s.channel_id,
+       s.channel_title, {hours},
        (SELECT count(*) FROM region_videos r
         WHERE r.video_id = s.video_id
           AND substr(r.first_at, 1, 13) > substr(s.first_at, 1, 13))
 FROM (
-    SELECT d.video_id, count(DISTINCT d.day), sum(d.entries), min(d.best_rank),
-           min(d.first_at) AS first_at, max(d.last_at), max(v.channel_id), max(v.channel_title),
-           max(v.published_at)
+    SELECT d.video_id, count(DISTINCT d.day) AS days, sum(d.entries) AS entries,
+           min(d.best_rank) AS best_rank, min(d.first_at) AS first_at, max(d.last_at) AS last_at,
+           max(v.channel_id) AS channel_id, max(v.channel_title) AS channel_title,
+           max(v.published_at) AS published_at
     FROM chart_days d LEFT JOIN videos v ON v.video_id = d.video_id
     {touched}
     GROUP BY d.video_id
@@ -64,7 +68,7 @@ ON CONFLICT (video_id) DO UPDATE SET
     days = excluded.days, entries = excluded.entries, best_rank = excluded.best_rank,
     first_at = excluded.first_at, last_at = excluded.last_at,
     channel_id = excluded.channel_id, channel_title = excluded.channel_title,
-    published_at = excluded.published_at, later_regions = excluded.later_regions";
+    hours_to_trend = excluded.hours_to_trend, later_regions = excluded.later_regions";
 
 /// Adds to `region_pairs` what the (region, video) pairs new in these runs share: run before
 /// `region_videos` takes them in, so that "new" is "not in `region_videos` yet". Every pair of
@@ -120,11 +124,17 @@ pub(super) fn refresh_sql(all: bool) -> Vec<Step> {
     if !all {
         steps.push(Step::Runs(PAIRS_ADDED_SQL.to_owned()));
     }
+    let pair_hours = hours("min(d.first_at)", "max(v.published_at)");
+    let video_hours = hours("s.first_at", "s.published_at");
     steps.push(Step::Runs(
-        REGION_VIDEOS_SQL.replace("{touched}", &touched(true)),
+        REGION_VIDEOS_SQL
+            .replace("{touched}", &touched(true))
+            .replace("{hours}", &pair_hours),
     ));
     steps.push(Step::Runs(
-        VIDEO_TOTALS_SQL.replace("{touched}", &touched(false)),
+        VIDEO_TOTALS_SQL
+            .replace("{touched}", &touched(false))
+            .replace("{hours}", &video_hours),
     ));
     if all {
         steps.push(Step::Plain(PAIRS_ALL_SQL));

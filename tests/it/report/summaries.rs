@@ -1,4 +1,4 @@
-//! The summaries migration 20261207000008 added (`region_pairs`, the totals' `published_at`
+//! The summaries migration 20261207000008 added (`region_pairs`, the totals' `hours_to_trend`
 //! and `later_regions`), on both stores: kept right across incremental runs, including a run
 //! that puts a video on a region's charts for the first time; equal to a rebuild from nothing;
 //! and what the migration's backfill makes of an upgraded store.
@@ -101,8 +101,8 @@ async fn the_migration_backfills_what_the_refresh_computes(kind: Kind) {
     let refreshed = summaries(&db).await;
     // What the upgraded store holds before the backfill: none of migration 8's additions.
     db.execute(
-        "UPDATE region_videos SET published_at = NULL;
-         UPDATE video_totals SET published_at = NULL, later_regions = 0;
+        "UPDATE region_videos SET hours_to_trend = NULL;
+         UPDATE video_totals SET hours_to_trend = NULL, later_regions = 0;
          DELETE FROM region_pairs",
     )
     .await;
