@@ -10,7 +10,8 @@
 -- * region_pairs: for each two regions, the videos both had on their charts; a region with
 --   itself is its number of videos (the overlap's `pairs` table without a self-join).
 -- * indexes that hand each region's longest-trending videos over in order (days on trending:
---   the top N per region without ranking every pair), and the exported videos.
+--   the top N per region without ranking every pair), the exported videos, and the videos
+--   first charted in a period (time to trend with --since or --until alone).
 --
 -- The existing summaries are completed here from what they hold (no rebuild), so the first
 -- report after the upgrade is correct and costs no more than any other.
@@ -48,3 +49,5 @@ GROUP BY a.region, b.region;
 CREATE INDEX region_videos_days_idx ON region_videos (region, days DESC, best_rank, first_at, video_id);
 CREATE INDEX video_totals_days_idx ON video_totals (days DESC, best_rank, first_at, video_id);
 CREATE INDEX video_totals_exported_idx ON video_totals (video_id) WHERE later_regions > 0;
+CREATE INDEX region_videos_first_idx ON region_videos (first_at);
+CREATE INDEX video_totals_first_idx ON video_totals (first_at);

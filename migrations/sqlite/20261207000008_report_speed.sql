@@ -35,3 +35,5 @@ GROUP BY a.region, b.region;
 CREATE INDEX region_videos_days_idx ON region_videos (region, days DESC, best_rank, first_at, video_id);
 CREATE INDEX video_totals_days_idx ON video_totals (days DESC, best_rank, first_at, video_id);
 CREATE INDEX video_totals_exported_idx ON video_totals (video_id) WHERE later_regions > 0;
+CREATE INDEX region_videos_first_idx ON region_videos (first_at);
+CREATE INDEX video_totals_first_idx ON video_totals (first_at);

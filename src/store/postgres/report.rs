@@ -6,7 +6,7 @@
 //! `store/sqlite/report.rs`.
 
 use crate::report::Query;
-use crate::store::shared::report::{limit, totals, Filter};
+use crate::store::shared::report::{first_entries, firsts, limit, totals, Filter};
 
 /// What every report starts from, as two CTEs: `rv`, one row per region and video on the
 /// selected charts (its days, entries, best rank, first and last entry in the period), and
@@ -397,6 +397,10 @@ pub(super) fn statements(
             days_sql(&sel, l, regions.as_deref()),
             distribution_sql(&sel),
         ],
+        Query::TimeToTrend if firsts(filters) => {
+            let sel = first_entries(f);
+            vec![time_to_trend_sql(&sel, None, [true, true])]
+        }
         Query::TimeToTrend => {
             let before = f.before("b");
             vec![time_to_trend_sql(

@@ -191,6 +191,56 @@ impl Filter {
     }
 }
 
+impl Filter {
+    /// The period as conditions on `column`, a time (a first chart entry): on or after the
+    /// first day's midnight UTC, before the midnight after the last.
+    pub fn first_within(&self, column: &str) -> String {
+        assert_eq!(
+            self.grain,
+            Grain::Days,
+            "the period's days are bound as days"
+        );
+        let mut c = Vec::new();
+        if let Some(n) = self.since {
+            c.push(match self.sql {
+                Sql::Postgres => format!("{column} >= (${n}::timestamp AT TIME ZONE 'UTC')"),
+                Sql::Sqlite => format!("{column} >= ?{n}"),
+            });
+        }
+        if let Some(n) = self.until {
+            c.push(match self.sql {
+                Sql::Postgres => format!("{column} < ((${n} + 1)::timestamp AT TIME ZONE 'UTC')"),
+                Sql::Sqlite => format!("{column} < date(?{n}, '+1 day')"),
+            });
+        }
+        join(c)
+    }
+}
+
+/// Whether the time to trend with a period reads the totals' first entries ([`first_entries`]):
+/// a period, but neither a region nor a category. A video entered a region's charts in the
+/// period exactly when its first entry there ever (`region_videos.first_at`) is in it, and
+/// entered the charts when its first entry anywhere (`video_totals.first_at`) is; its hours
+/// are then the totals' `hours_to_trend`.
+pub(crate) fn firsts(f: &Filters) -> bool {
+    f.regions.is_empty() && f.categories.is_empty() && (f.since.is_some() || f.until.is_some())
+}
+
+/// `rv` and `av` for [`firsts`]: the pairs and videos whose first chart entry is in the period,
+/// with their hours to trend (`region_videos_first_idx`, `video_totals_first_idx`).
+pub(crate) fn first_entries(f: &Filter) -> String {
+    format!(
+        "rv AS (
+    SELECT d.region, d.video_id, d.first_at, d.hours_to_trend FROM region_videos d
+    WHERE {}
+), av AS (
+    SELECT d.video_id, d.first_at, d.hours_to_trend FROM video_totals d WHERE {}
+)",
+        f.first_within("d.first_at"),
+        f.first_within("d.first_at")
+    )
+}
+
 fn join(conditions: Vec<String>) -> String {
     if conditions.is_empty() {
         "1 = 1".to_owned()
@@ -287,6 +337,16 @@ mod tests {
         assert_eq!(
             lite.binds()[2],
             Bind::Time("2026-12-01T00:00:00Z".parse().unwrap())
+        );
+        assert_eq!(
+            pg.first_within("t.first_at"),
+            "t.first_at >= ($3::timestamp AT TIME ZONE 'UTC') \
+             AND t.first_at < (($4 + 1)::timestamp AT TIME ZONE 'UTC')"
+        );
+        let lite_days = Filter::new(Sql::Sqlite, Grain::Days, &f, 1);
+        assert_eq!(
+            lite_days.first_within("t.first_at"),
+            "t.first_at >= ?2 AND t.first_at < date(?3, '+1 day')"
         );
         let none = Filter::new(Sql::Sqlite, Grain::Days, &Filters::default(), 1);
         assert_eq!(none.on("d"), "1 = 1");

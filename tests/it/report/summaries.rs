@@ -11,6 +11,7 @@ use crate::support::{CliStore, Kind};
 both!(
     region_pairs_follow_the_runs_incrementally_as_a_rebuild_counts_them,
     the_migration_backfills_what_the_refresh_computes,
+    time_to_trend_in_a_period_from_first_entries_as_from_the_days,
 );
 
 /// `region_pairs` as `region other_region shared` lines.
@@ -112,4 +113,29 @@ async fn the_migration_backfills_what_the_refresh_computes(kind: Kind) {
         db.execute(&sql).await;
     }
     assert_eq!(summaries(&db).await, refreshed);
+}
+
+/// With a period alone, time to trend reads the totals' first entries; with every chart
+/// category chosen (the same charts) it reads `chart_days`: the answers are the same, at the
+/// edges of days too (run 3 at 23:59:59, run 4 at midnight).
+async fn time_to_trend_in_a_period_from_first_entries_as_from_the_days(kind: Kind) {
+    let db = super::with_history(kind).await;
+    let periods: [&[&str]; 6] = [
+        &["--since", "2026-11-02"],
+        &["--since", "2026-11-03"],
+        &["--until", "2026-11-01"],
+        &["--until", "2026-11-02"],
+        &["--since", "2026-11-02", "--until", "2026-11-02"],
+        &["--since", "2026-11-05", "--until", "2026-11-30"],
+    ];
+    for period in periods {
+        let mut args = vec!["time-to-trend"];
+        args.extend_from_slice(period);
+        let mut firsts = json(&db, &args).await;
+        args.extend(["--category", "0,10"]);
+        let mut days = json(&db, &args).await;
+        firsts["filters"] = serde_json::Value::Null;
+        days["filters"] = serde_json::Value::Null;
+        assert_eq!(firsts, days, "{args:?}");
+    }
 }
