@@ -8,6 +8,7 @@ mod ledger;
 mod refresh;
 mod report;
 mod report_run;
+mod summary;
 mod thumbnails;
 mod upsert;
 mod writer;

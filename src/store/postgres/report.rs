@@ -1,74 +1,12 @@
-//! PostgreSQL's report queries (`trendtap report`): the statements that keep the summaries
-//! (`chart_days`, `region_videos`, `video_totals`) up to date, and one statement per report
-//! table, each aggregating in the database. Every report starts from [`selection`] (the
+//! PostgreSQL's report queries (`trendtap report`): one statement per report table, each
+//! aggregating in the database, over the summaries `summary.rs` keeps. Every report starts from [`selection`] (the
 //! selected videos per region and overall); `{w}` is the report's filter
 //! (`shared::report::Filter`), `{limit}` the rows per region. [`statements`] says which
 //! statements each report runs; `report_run.rs` runs them. SQLite's twins are in
 //! `store/sqlite/report.rs`.
 
 use crate::report::Query;
-use crate::store::shared::report::{limit, totals, Filter};
-
-/// Adds the new runs' chart entries to `chart_days`, one row per video per chart per UTC day.
-const REFRESH_DAYS_SQL: &str = "
-INSERT INTO chart_days AS d (region, video_id, day, category_id, entries, best_rank, first_at, last_at)
-SELECT region, video_id, (fetched_at AT TIME ZONE 'UTC')::date, category_id,
-       count(*), min(rank), min(fetched_at), max(fetched_at)
-FROM chart_entries
-WHERE run_id > $1 AND run_id <= $2
-GROUP BY 1, 2, 3, 4
-ON CONFLICT (region, video_id, day, category_id) DO UPDATE SET
-    entries = d.entries + excluded.entries,
-    best_rank = LEAST(d.best_rank, excluded.best_rank),
-    first_at = LEAST(d.first_at, excluded.first_at),
-    last_at = GREATEST(d.last_at, excluded.last_at)";
-
-/// Recomputes, from `chart_days`, the all-time totals of the (region, video) pairs the new runs
-/// touched (`{touched}`), or of every pair.
-const REFRESH_REGION_VIDEOS_SQL: &str = "
-INSERT INTO region_videos AS t (region, video_id, days, entries, best_rank, first_at, last_at, channel_id, channel_title)
-SELECT d.region, d.video_id, count(DISTINCT d.day), sum(d.entries), min(d.best_rank),
-       min(d.first_at), max(d.last_at), max(v.channel_id), max(v.channel_title)
-FROM chart_days d LEFT JOIN videos v ON v.video_id = d.video_id
-{touched}
-GROUP BY d.region, d.video_id
-ON CONFLICT (region, video_id) DO UPDATE SET
-    days = excluded.days, entries = excluded.entries, best_rank = excluded.best_rank,
-    first_at = excluded.first_at, last_at = excluded.last_at,
-    channel_id = excluded.channel_id, channel_title = excluded.channel_title";
-
-/// The same for the videos the new runs touched, over every region.
-const REFRESH_VIDEO_TOTALS_SQL: &str = "
-INSERT INTO video_totals AS t (video_id, days, entries, best_rank, first_at, last_at, channel_id, channel_title)
-SELECT d.video_id, count(DISTINCT d.day), sum(d.entries), min(d.best_rank),
-       min(d.first_at), max(d.last_at), max(v.channel_id), max(v.channel_title)
-FROM chart_days d LEFT JOIN videos v ON v.video_id = d.video_id
-{touched}
-GROUP BY d.video_id
-ON CONFLICT (video_id) DO UPDATE SET
-    days = excluded.days, entries = excluded.entries, best_rank = excluded.best_rank,
-    first_at = excluded.first_at, last_at = excluded.last_at,
-    channel_id = excluded.channel_id, channel_title = excluded.channel_title";
-
-/// The statements that bring the summaries up to date with the runs after `$1` up to
-/// `$2`, in order; `all`: the totals of every pair and video are recomputed (the first
-/// time, when that is cheaper than finding the ones the runs touched).
-pub(super) fn refresh_sql(all: bool) -> [String; 3] {
-    let runs = "FROM chart_entries WHERE run_id > $1 AND run_id <= $2";
-    let (pairs, videos) = if all {
-        (String::new(), String::new())
-    } else {
-        (
-            format!("WHERE (d.region, d.video_id) IN (SELECT region, video_id {runs})"),
-            format!("WHERE d.video_id IN (SELECT video_id {runs})"),
-        )
-    };
-    [
-        REFRESH_DAYS_SQL.to_owned(),
-        REFRESH_REGION_VIDEOS_SQL.replace("{touched}", &pairs),
-        REFRESH_VIDEO_TOTALS_SQL.replace("{touched}", &videos),
-    ]
-}
+use crate::store::shared::report::{first_entries, firsts, limit, totals, Filter};
 
 /// What every report starts from, as two CTEs: `rv`, one row per region and video on the
 /// selected charts (its days, entries, best rank, first and last entry in the period), and
@@ -83,7 +21,7 @@ pub(super) fn selection(f: &Filter, totals: bool) -> String {
     let rv = if totals {
         format!(
             "SELECT d.region, d.video_id, d.days, d.entries, d.best_rank, d.first_at, d.last_at,
-           d.channel_id, d.channel_title
+           d.channel_id, d.channel_title, d.hours_to_trend
     FROM region_videos d WHERE {w}"
         )
     } else {
@@ -93,7 +31,8 @@ pub(super) fn selection(f: &Filter, totals: bool) -> String {
         )
     };
     let av = if totals && f.is_empty() {
-        "SELECT video_id, days, entries, best_rank, first_at, last_at, channel_id, channel_title
+        "SELECT video_id, days, entries, best_rank, first_at, last_at, channel_id, channel_title,
+           hours_to_trend
     FROM video_totals"
             .to_owned()
     } else {
@@ -102,25 +41,44 @@ pub(super) fn selection(f: &Filter, totals: bool) -> String {
     format!("rv AS (\n    {rv}\n), av AS (\n    {av}\n)")
 }
 
-pub(super) fn days_sql(sel: &str, limit: i64) -> String {
+/// The order of the longest-trending videos.
+const DAYS_ORDER: &str = "days DESC, best_rank, first_at, video_id";
+
+/// The longest-trending videos: each region's first `limit` rows in [`DAYS_ORDER`], and over
+/// all regions. `by_index` (the totals; the condition on the regions of `g`): each region's
+/// rows are read in that order from `region_videos_days_idx`, `limit` of them, instead of
+/// ranking every pair.
+pub(super) fn days_sql(sel: &str, limit: i64, by_index: Option<&str>) -> String {
+    let here = match by_index {
+        Some(w) => format!(
+            "SELECT g.region, t.* FROM region_pairs g CROSS JOIN LATERAL (
+        SELECT video_id, days, best_rank, first_at, last_at FROM region_videos d
+        WHERE d.region = g.region ORDER BY {DAYS_ORDER} LIMIT {limit}
+    ) t
+    WHERE g.region = g.other_region AND {w}"
+        ),
+        None => format!(
+            "SELECT region, video_id, days, best_rank, first_at, last_at FROM (
+        SELECT rv.*, row_number() OVER (PARTITION BY region ORDER BY {DAYS_ORDER}) AS n FROM rv
+    ) x WHERE n <= {limit}"
+        ),
+    };
     format!(
-        "WITH {sel}, scoped AS (
-    SELECT region, video_id, days, best_rank, first_at, last_at FROM rv
+        "WITH {sel}, top AS (
+    {here}
     UNION ALL
-    SELECT 'all', video_id, days, best_rank, first_at, last_at FROM av
-), ranked AS (
-    SELECT s.*, row_number() OVER (PARTITION BY region
-                                   ORDER BY days DESC, best_rank, first_at, video_id) AS n
-    FROM scoped s
+    SELECT 'all', * FROM (
+        SELECT video_id, days, best_rank, first_at, last_at FROM av
+        ORDER BY {DAYS_ORDER} LIMIT {limit}
+    ) a
 )
 SELECT r.region, r.video_id,
        (SELECT v.title FROM videos v WHERE v.video_id = r.video_id) AS title,
        (SELECT v.channel_title FROM videos v WHERE v.video_id = r.video_id) AS channel_title,
        r.days::int8 AS days,
        r.first_at AS first_seen_at, r.last_at AS last_seen_at, r.best_rank::int8 AS best_rank
-FROM ranked r
-WHERE r.n <= {limit}
-ORDER BY r.region <> 'all', r.region, r.n"
+FROM top r
+ORDER BY r.region <> 'all', r.region, r.days DESC, r.best_rank, r.first_at, r.video_id"
     )
 }
 
@@ -136,10 +94,32 @@ GROUP BY region, days ORDER BY region <> 'all', region, days"
     )
 }
 
+/// Hours from `published` to `first` (a video's first chart entry): whole seconds apart, in
+/// hours; NULL without a publication time. The totals keep it (`hours_to_trend`), computed
+/// by this same expression.
+pub(super) fn hours(first: &str, published: &str) -> String {
+    format!(
+        "((floor(extract(epoch FROM {first})) - floor(extract(epoch FROM {published}))) / 3600)::float8"
+    )
+}
+
 /// Videos that entered a region's charts (or any selected chart: `all`) in the period, and
 /// the hours from `published_at` to that first chart entry. `{before}`: the same charts before
-/// the period (a video seen there did not enter in the period).
-pub(super) fn time_to_trend_sql(sel: &str, before: Option<&str>) -> String {
+/// the period (a video seen there did not enter in the period). `carried`: whether the rows of
+/// `rv` and `av` carry the hours (`hours_to_trend`: the totals do), else they are computed with
+/// `published_at` looked up by key.
+pub(super) fn time_to_trend_sql(sel: &str, before: Option<&str>, carried: [bool; 2]) -> String {
+    let published = |alias: &str, carried: bool| {
+        if carried {
+            format!("{alias}.hours_to_trend")
+        } else {
+            let p = format!(
+                "(SELECT v.published_at FROM videos v WHERE v.video_id = {alias}.video_id)"
+            );
+            hours(&format!("{alias}.first_at"), &p)
+        }
+    };
+    let (pr, pa) = (published("r", carried[0]), published("a", carried[1]));
     let (new_here, new_anywhere) = match before {
         Some(b) => (
             format!(
@@ -154,14 +134,11 @@ pub(super) fn time_to_trend_sql(sel: &str, before: Option<&str>) -> String {
     };
     format!(
         "WITH {sel}, entered AS (
-    SELECT r.region, r.video_id, r.first_at FROM rv r {new_here}
+    SELECT r.region, {pr} AS hours FROM rv r {new_here}
     UNION ALL
-    SELECT 'all', a.video_id, a.first_at FROM av a {new_anywhere}
+    SELECT 'all', {pa} FROM av a {new_anywhere}
 ), timed AS (
-    SELECT e.region,
-           ((floor(extract(epoch FROM e.first_at)) - floor(extract(epoch FROM v.published_at)))
-            / 3600)::float8 AS hours
-    FROM entered e LEFT JOIN videos v ON v.video_id = e.video_id
+    SELECT region, hours FROM entered
 )
 SELECT region, count(*) AS videos, count(hours) AS timed,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median_hours,
@@ -170,15 +147,29 @@ FROM timed GROUP BY region ORDER BY region <> 'all', region"
     )
 }
 
-pub(super) fn overlap_sql(sel: &str, limit: i64) -> String {
-    format!(
-        "WITH {sel}, sizes AS (
+/// `by_pairs` (the totals; the condition on the regions of `g`): the regions' sizes and shared
+/// videos are read from `region_pairs`, else counted from `rv` (a self-join on the video).
+pub(super) fn overlap_sql(sel: &str, limit: i64, by_pairs: Option<&str>) -> String {
+    let counts = match by_pairs {
+        Some(w) => format!(
+            "sizes AS (
+    SELECT g.region, g.shared AS videos FROM region_pairs g
+    WHERE g.region = g.other_region AND {w}
+), pairs AS (
+    SELECT region, other_region, shared FROM region_pairs WHERE region <> other_region
+)"
+        ),
+        None => "sizes AS (
     SELECT region, count(*) AS videos FROM rv GROUP BY region
 ), pairs AS (
     SELECT a.region, b.region AS other_region, count(*) AS shared
     FROM rv a JOIN rv b ON b.video_id = a.video_id AND b.region <> a.region
     GROUP BY a.region, b.region
-), scored AS (
+)"
+        .to_owned(),
+    };
+    format!(
+        "WITH {sel}, {counts}, scored AS (
     SELECT p.region, p.other_region, sa.videos, sb.videos AS other_videos, p.shared,
            p.shared::float8 / (sa.videos + sb.videos - p.shared) AS jaccard
     FROM pairs p JOIN sizes sa ON sa.region = p.region JOIN sizes sb ON sb.region = p.other_region
@@ -193,10 +184,37 @@ WHERE n <= {limit} ORDER BY region, n"
 }
 
 /// A video is exported by the region(s) where it was first seen, to the hour (the charts of
-/// one run count as simultaneous), when it then trended in other regions.
-pub(super) fn exported_sql(sel: &str, limit: i64) -> String {
+/// one run count as simultaneous), when it then trended in other regions. `by_totals` (the
+/// totals of every region): the regions after the first hour are `video_totals.later_regions`,
+/// and only the videos that have some are read (`video_totals_exported_idx`).
+pub(super) fn exported_sql(sel: &str, limit: i64, by_totals: bool) -> String {
+    let ranked = if by_totals {
+        "ranked AS (
+    SELECT r.region, r.video_id, r.first_at, t.later_regions AS later,
+           row_number() OVER (PARTITION BY r.region
+                              ORDER BY t.later_regions DESC, r.first_at, r.video_id) AS n
+    FROM video_totals t
+    JOIN region_videos r ON r.video_id = t.video_id
+                        AND date_trunc('hour', r.first_at, 'UTC') = date_trunc('hour', t.first_at, 'UTC')
+    WHERE t.later_regions > 0
+)"
+    } else {
+        EXPORTED_RANKED
+    };
     format!(
-        "WITH {sel}, firsts AS (
+        "WITH {sel}, {ranked}
+SELECT r.region, r.video_id,
+       (SELECT v.title FROM videos v WHERE v.video_id = r.video_id) AS title,
+       (SELECT v.channel_title FROM videos v WHERE v.video_id = r.video_id) AS channel_title,
+       r.first_at AS first_seen_at,
+       r.later::int8 AS other_regions
+FROM ranked r
+WHERE r.n <= {limit} ORDER BY r.region, r.n"
+    )
+}
+
+/// The exported videos ranked from `rv`: each pair's first hour against the video's first.
+const EXPORTED_RANKED: &str = "firsts AS (
     SELECT region, video_id, first_at, date_trunc('hour', first_at, 'UTC') AS hour FROM rv
 ), origins AS (
     SELECT video_id, min(hour) AS hour FROM firsts GROUP BY video_id
@@ -209,16 +227,7 @@ pub(super) fn exported_sql(sel: &str, limit: i64) -> String {
     SELECT f.region, f.video_id, f.first_at, s.later,
            row_number() OVER (PARTITION BY f.region ORDER BY s.later DESC, f.first_at, f.video_id) AS n
     FROM firsts f JOIN spread s ON s.video_id = f.video_id AND s.hour = f.hour
-)
-SELECT r.region, r.video_id,
-       (SELECT v.title FROM videos v WHERE v.video_id = r.video_id) AS title,
-       (SELECT v.channel_title FROM videos v WHERE v.video_id = r.video_id) AS channel_title,
-       r.first_at AS first_seen_at,
-       r.later::int8 AS other_regions
-FROM ranked r
-WHERE r.n <= {limit} ORDER BY r.region, r.n"
-    )
-}
+)";
 
 /// The videos of each region's selected charts, and of all of them (`all`).
 const SCOPED_VIDEOS: &str = "scoped AS (
@@ -332,13 +341,44 @@ GROUP BY e.run_id ORDER BY 1, 2"
     )
 }
 
-pub(super) fn coverage_sql(w: &str) -> String {
+/// What the selected history covers; `everything` (no filter at all): from `video_totals`,
+/// and the distinct days by skipping through `chart_days_day_idx` one day at a time.
+pub(super) fn coverage_sql(w: &str, everything: bool) -> String {
+    if everything {
+        return "WITH RECURSIVE days (day) AS (
+    SELECT min(day) FROM chart_days
+    UNION ALL
+    SELECT (SELECT min(c.day) FROM chart_days c WHERE c.day > d.day) FROM days d
+    WHERE d.day IS NOT NULL
+)
+SELECT min(t.first_at) AS first_at, max(t.last_at) AS last_at,
+       (SELECT count(day) FROM days) AS days, count(*) AS videos,
+       coalesce(sum(t.entries), 0)::int8 AS entries
+FROM video_totals t"
+            .to_owned();
+    }
     format!(
         "SELECT min(d.first_at) AS first_at, max(d.last_at) AS last_at,
        count(DISTINCT d.day) AS days, count(DISTINCT d.video_id) AS videos,
        coalesce(sum(d.entries), 0)::int8 AS entries
 FROM chart_days d WHERE {w}"
     )
+}
+
+/// The regions the selected history covers: from `region_pairs` (each region with itself)
+/// with the totals, else from `chart_days`.
+pub(super) fn regions_sql(f: &Filter, totals: bool) -> String {
+    if totals {
+        format!(
+            "SELECT g.region FROM region_pairs g WHERE g.region = g.other_region AND {} ORDER BY 1",
+            f.on("g")
+        )
+    } else {
+        format!(
+            "SELECT DISTINCT d.region FROM chart_days d WHERE {} ORDER BY 1",
+            f.on("d")
+        )
+    }
 }
 
 /// The statements a report runs, in order (one per table; `video`'s first reads `videos`).
@@ -348,17 +388,34 @@ pub(super) fn statements(
     filters: &crate::report::Filters,
     n: Option<u32>,
 ) -> Vec<String> {
-    let (sel, l) = (selection(f, totals(filters)), limit(n));
+    let t = totals(filters);
+    let (sel, l) = (selection(f, t), limit(n));
+    // With the totals: the condition on the regions of `region_pairs g`.
+    let regions = t.then(|| f.on("g"));
     match query {
-        Query::DaysOnTrending => vec![days_sql(&sel, l), distribution_sql(&sel)],
-        Query::TimeToTrend => vec![time_to_trend_sql(&sel, f.before("b").as_deref())],
-        Query::Overlap => vec![overlap_sql(&sel, l), exported_sql(&sel, l)],
+        Query::DaysOnTrending => vec![
+            days_sql(&sel, l, regions.as_deref()),
+            distribution_sql(&sel),
+        ],
+        Query::TimeToTrend if firsts(filters) => {
+            let sel = first_entries(f);
+            vec![time_to_trend_sql(&sel, None, [true, true])]
+        }
+        Query::TimeToTrend => {
+            let before = f.before("b");
+            vec![time_to_trend_sql(
+                &sel,
+                before.as_deref(),
+                [t, t && f.is_empty()],
+            )]
+        }
+        Query::Overlap => vec![
+            overlap_sql(&sel, l, regions.as_deref()),
+            exported_sql(&sel, l, t && f.is_empty()),
+        ],
         Query::Languages => vec![languages_sql(&sel, l)],
         Query::Categories => vec![categories_sql(&sel, l)],
-        Query::Channels => {
-            let t = totals(filters);
-            vec![channels_sql(&sel, l, t, t && f.is_empty())]
-        }
+        Query::Channels => vec![channels_sql(&sel, l, t, t && f.is_empty())],
         Query::Video(_) => vec![ranks_sql(&f.on("e")), views_sql(&f.on("e"))],
     }
 }

@@ -1,22 +1,19 @@
 //! Runs PostgreSQL's report statements (`report.rs`): binds each report's filter, maps the
-//! rows to `crate::report`'s types, brings the summaries up to date, and explains.
+//! rows to `crate::report`'s types, and explains (`summary.rs` brings the summaries up to
+//! date first).
 
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::QueryAs;
 use sqlx::{FromRow, Postgres};
 
-use super::report::{coverage_sql, refresh_sql, statements, VIDEO_SQL};
+use super::report::{coverage_sql, regions_sql, statements, VIDEO_SQL};
 use super::PgStore;
 use crate::report::{
     CategoryRow, ChannelRow, Coverage, DaysBucket, DaysRow, Explained, ExportedRow, Filters,
     LanguageRow, OverlapRow, Query, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
 };
 use crate::store::shared::error::{query_error, StoreError};
-use crate::store::shared::report::{Bind, Filter, Grain, Sql, SUMMARY, SUMMARY_LOCK_KEY};
-
-/// New runs after which the refresh refreshes the planner's statistics too (a day's worth at
-/// a run every 3 hours).
-const ANALYZE_AFTER_RUNS: i64 = 8;
+use crate::store::shared::report::{totals, Bind, Filter, Grain, Sql};
 
 /// The session settings of the reports' and the refresh's transactions.
 const REPORT_SETTINGS: &str = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'";
@@ -57,56 +54,10 @@ fn with_params(sql: &str, query: Query<'_>, f: &Filter) -> String {
 }
 
 impl PgStore {
-    /// Brings `chart_days` up to date with the runs stored since it last was (under an
-    /// advisory lock, so that two reports never add the same run twice).
-    pub async fn refresh_chart_days(&self) -> Result<(), StoreError> {
-        let error = query_error("bringing the report summary up to date");
-        let mut tx = self.report_tx().await.map_err(error)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(SUMMARY_LOCK_KEY)
-            .execute(&mut *tx)
-            .await
-            .map_err(error)?;
-        let (through, newest): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT s.through_run_id, (SELECT max(run_id) FROM chart_entries)
-             FROM summaries s WHERE s.name = $1",
-        )
-        .bind(SUMMARY)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(error)?;
-        let Some(newest) = newest.filter(|n| *n > through) else {
-            return Ok(());
-        };
-        for sql in refresh_sql(through == 0) {
-            sqlx::query(&sql)
-                .bind(through)
-                .bind(newest)
-                .execute(&mut *tx)
-                .await
-                .map_err(error)?;
-        }
-        sqlx::query("UPDATE summaries SET through_run_id = $2 WHERE name = $1")
-            .bind(SUMMARY)
-            .bind(newest)
-            .execute(&mut *tx)
-            .await
-            .map_err(error)?;
-        tx.commit().await.map_err(error)?;
-        // The planner's statistics, after many new rows (autovacuum keeps them after that).
-        if newest - through >= ANALYZE_AFTER_RUNS || through == 0 {
-            sqlx::raw_sql("ANALYZE chart_days, region_videos, video_totals")
-                .execute(&self.pool)
-                .await
-                .map_err(error)?;
-        }
-        Ok(())
-    }
-
     /// A read-only transaction for a report's statements, with the settings they run best
     /// with: no JIT (compiling costs more than it saves on statements of a second or less) and
     /// enough memory for their sorts and hashes not to spill to disk.
-    async fn report_tx(&self) -> Result<sqlx::Transaction<'_, Postgres>, sqlx::Error> {
+    pub(super) async fn report_tx(&self) -> Result<sqlx::Transaction<'_, Postgres>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::raw_sql(REPORT_SETTINGS).execute(&mut *tx).await?;
         Ok(tx)
@@ -234,14 +185,13 @@ impl PgStore {
     pub async fn coverage(&self, filters: &Filters) -> Result<(Coverage, Vec<String>), StoreError> {
         let f = filter(Query::DaysOnTrending, filters);
         let what = "reading what the history covers";
-        let coverage = bind(sqlx::query_as(&coverage_sql(&f.on("d"))), f.binds())
+        let t = totals(filters);
+        let sql = coverage_sql(&f.on("d"), t && f.is_empty());
+        let coverage = bind(sqlx::query_as(&sql), f.binds())
             .fetch_one(&self.pool)
             .await
             .map_err(query_error(what))?;
-        let sql = format!(
-            "SELECT DISTINCT d.region FROM chart_days d WHERE {} ORDER BY 1",
-            f.on("d")
-        );
+        let sql = regions_sql(&f, t);
         let regions: Vec<(String,)> = self.rows(&sql, &f, what).await?;
         Ok((coverage, regions.into_iter().map(|(r,)| r).collect()))
     }

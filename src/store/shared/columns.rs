@@ -154,7 +154,10 @@ pub(crate) fn tables() -> Vec<(&'static str, Vec<&'static str>)> {
         columns.dedup();
         columns
     };
-    vec![
+    let summaries = super::report::SUMMARY_TABLES
+        .iter()
+        .map(|(table, columns)| (*table, sorted(columns.to_vec())));
+    let mut tables = vec![
         (
             "videos",
             sorted(video_columns().chain(VIDEO_REFRESH_COLUMNS).collect()),
@@ -182,5 +185,7 @@ pub(crate) fn tables() -> Vec<(&'static str, Vec<&'static str>)> {
                 .concat(),
             ),
         ),
-    ]
+    ];
+    tables.extend(summaries);
+    tables
 }

@@ -1,17 +1,37 @@
 //! What both backends' report queries share: the filters (regions, chart categories, UTC days)
-//! as SQL conditions with numbered parameters, in either dialect, and the daily summary's
-//! bookkeeping. Each report's statement itself lives in `store::{postgres,sqlite}::report`,
-//! one per dialect; README.md ("Reports") points analysts there.
+//! as SQL conditions with numbered parameters, in either dialect, and the summaries' rules.
+//! Each report's statement itself lives in `store::{postgres,sqlite}::report`, the statements
+//! keeping the summaries in `store::{postgres,sqlite}::summary`, one per dialect; README.md
+//! ("Reports") points analysts there.
 //!
-//! The reports read summaries of `chart_entries` (migration 20261207000006), never the entries
-//! themselves (but for one video's history): `chart_days`, one row per video per chart per UTC
-//! day of `fetched_at`, and the all-time totals per region and video (`region_videos`) and per
-//! video (`video_totals`), which answer the reports without a period or a category ([`totals`]).
+//! The reports read summaries of `chart_entries` (migrations 20261207000006 and
+//! 20261207000008), never the entries themselves (but for one video's history):
+//!
+//! - `chart_days`: one row per video per chart per UTC day of `fetched_at`;
+//! - the all-time totals per region and video (`region_videos`) and per video
+//!   (`video_totals`), with the video's channel (from `videos`) and the hours from its publication to its first
+//!   chart entry (`hours_to_trend`), which
+//!   answer the reports without a period or a category ([`totals`]); `video_totals` also counts
+//!   the regions whose first chart entry of the video came in a later hour than its first
+//!   anywhere (`later_regions`: the overlap's exported videos);
+//! - `region_pairs`: for two regions, the videos both had on their charts (`shared`), and for
+//!   a region with itself, its videos.
+//!
 //! They are brought up to date at the start of each report from the runs stored since
 //! ([`SUMMARY`]'s `through_run_id`): a run's entries are committed at once, and runs are
 //! serialized by the run lock, so every run with a larger id than the last one summarized is new
-//! and complete. The totals of the pairs and videos a new run touched are recomputed from
-//! `chart_days`, so they are always what `chart_days` says.
+//! and complete. In one transaction, in this order:
+//!
+//! 1. the new runs' entries are added to `chart_days`;
+//! 2. `region_pairs` gains what the new pairs share: a (region, video) pair is new when it is
+//!    not in `region_videos` yet; every two regions holding the video (a region with itself
+//!    too), one of the two pairs new, share it once more. Pairs are never removed (the history
+//!    only grows), so this is exactly what counting from nothing gives;
+//! 3. the totals of the pairs and videos the new runs touched are recomputed from `chart_days`
+//!    (so they are always what `chart_days` says), `later_regions` from `region_videos`.
+//!
+//! The first time (nothing summarized yet) every total is computed and `region_pairs` is
+//! counted from nothing after them, instead of step 2.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
@@ -171,6 +191,56 @@ impl Filter {
     }
 }
 
+impl Filter {
+    /// The period as conditions on `column`, a time (a first chart entry): on or after the
+    /// first day's midnight UTC, before the midnight after the last.
+    pub fn first_within(&self, column: &str) -> String {
+        assert_eq!(
+            self.grain,
+            Grain::Days,
+            "the period's days are bound as days"
+        );
+        let mut c = Vec::new();
+        if let Some(n) = self.since {
+            c.push(match self.sql {
+                Sql::Postgres => format!("{column} >= (${n}::timestamp AT TIME ZONE 'UTC')"),
+                Sql::Sqlite => format!("{column} >= ?{n}"),
+            });
+        }
+        if let Some(n) = self.until {
+            c.push(match self.sql {
+                Sql::Postgres => format!("{column} < ((${n} + 1)::timestamp AT TIME ZONE 'UTC')"),
+                Sql::Sqlite => format!("{column} < date(?{n}, '+1 day')"),
+            });
+        }
+        join(c)
+    }
+}
+
+/// Whether the time to trend with a period reads the totals' first entries ([`first_entries`]):
+/// a period, but neither a region nor a category. A video entered a region's charts in the
+/// period exactly when its first entry there ever (`region_videos.first_at`) is in it, and
+/// entered the charts when its first entry anywhere (`video_totals.first_at`) is; its hours
+/// are then the totals' `hours_to_trend`.
+pub(crate) fn firsts(f: &Filters) -> bool {
+    f.regions.is_empty() && f.categories.is_empty() && (f.since.is_some() || f.until.is_some())
+}
+
+/// `rv` and `av` for [`firsts`]: the pairs and videos whose first chart entry is in the period,
+/// with their hours to trend (`region_videos_first_idx`, `video_totals_first_idx`).
+pub(crate) fn first_entries(f: &Filter) -> String {
+    format!(
+        "rv AS (
+    SELECT d.region, d.video_id, d.first_at, d.hours_to_trend FROM region_videos d
+    WHERE {}
+), av AS (
+    SELECT d.video_id, d.first_at, d.hours_to_trend FROM video_totals d WHERE {}
+)",
+        f.first_within("d.first_at"),
+        f.first_within("d.first_at")
+    )
+}
+
 fn join(conditions: Vec<String>) -> String {
     if conditions.is_empty() {
         "1 = 1".to_owned()
@@ -184,6 +254,57 @@ fn join(conditions: Vec<String>) -> String {
 pub(crate) fn totals(f: &Filters) -> bool {
     f.since.is_none() && f.until.is_none() && f.categories.is_empty()
 }
+
+/// The summaries' tables and their columns, for the schema test (`columns::tables`): the
+/// statements of both `summary.rs` write them all.
+#[cfg(test)]
+pub(crate) const SUMMARY_TABLES: &[(&str, &[&str])] = &[
+    (
+        "chart_days",
+        &[
+            "region",
+            "video_id",
+            "day",
+            "category_id",
+            "entries",
+            "best_rank",
+            "first_at",
+            "last_at",
+        ],
+    ),
+    (
+        "region_videos",
+        &[
+            "region",
+            "video_id",
+            "days",
+            "entries",
+            "best_rank",
+            "first_at",
+            "last_at",
+            "channel_id",
+            "channel_title",
+            "hours_to_trend",
+        ],
+    ),
+    (
+        "video_totals",
+        &[
+            "video_id",
+            "days",
+            "entries",
+            "best_rank",
+            "first_at",
+            "last_at",
+            "channel_id",
+            "channel_title",
+            "hours_to_trend",
+            "later_regions",
+        ],
+    ),
+    ("region_pairs", &["region", "other_region", "shared"]),
+    ("summaries", &["name", "through_run_id"]),
+];
 
 /// A `--limit` as a literal for `row_number() <= N` (no limit: every row).
 pub(crate) fn limit(limit: Option<u32>) -> i64 {
@@ -216,6 +337,16 @@ mod tests {
         assert_eq!(
             lite.binds()[2],
             Bind::Time("2026-12-01T00:00:00Z".parse().unwrap())
+        );
+        assert_eq!(
+            pg.first_within("t.first_at"),
+            "t.first_at >= ($3::timestamp AT TIME ZONE 'UTC') \
+             AND t.first_at < (($4 + 1)::timestamp AT TIME ZONE 'UTC')"
+        );
+        let lite_days = Filter::new(Sql::Sqlite, Grain::Days, &f, 1);
+        assert_eq!(
+            lite_days.first_within("t.first_at"),
+            "t.first_at >= ?2 AND t.first_at < date(?3, '+1 day')"
         );
         let none = Filter::new(Sql::Sqlite, Grain::Days, &Filters::default(), 1);
         assert_eq!(none.on("d"), "1 = 1");

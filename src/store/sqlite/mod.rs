@@ -7,6 +7,7 @@ mod ledger;
 mod refresh;
 mod report;
 mod report_run;
+mod summary;
 mod thumbnails;
 mod time;
 mod writer;

@@ -1,12 +1,12 @@
 //! Runs SQLite's report statements (`report.rs`): binds each report's filter (lists as JSON
-//! arrays, days and times as text), maps the rows to `crate::report`'s types, brings the
-//! summaries up to date, and explains.
+//! arrays, days and times as text), maps the rows to `crate::report`'s types, and explains
+//! (`summary.rs` brings the summaries up to date first).
 
 use sqlx::query::QueryAs;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{FromRow, Sqlite};
 
-use super::report::{coverage_sql, refresh_sql, statements, VIDEO_SQL};
+use super::report::{coverage_sql, regions_sql, statements, VIDEO_SQL};
 use super::time::ts;
 use super::SqliteStore;
 use crate::report::{
@@ -14,11 +14,7 @@ use crate::report::{
     LanguageRow, OverlapRow, Query, RankRow, TimeToTrendRow, VideoInfo, ViewsRow,
 };
 use crate::store::shared::error::{query_error, StoreError};
-use crate::store::shared::report::{Bind, Filter, Grain, Sql, SUMMARY};
-
-/// New runs after which the refresh refreshes the planner's statistics too (a day's worth at
-/// a run every 3 hours).
-const ANALYZE_AFTER_RUNS: i64 = 8;
+use crate::store::shared::report::{totals, Bind, Filter, Grain, Sql};
 
 fn bind<'q, O>(
     q: QueryAs<'q, Sqlite, O, SqliteArguments<'q>>,
@@ -56,54 +52,6 @@ fn with_params(sql: &str, query: Query<'_>, f: &Filter) -> String {
 }
 
 impl SqliteStore {
-    /// Brings `chart_days` up to date with the runs stored since it last was (in a
-    /// `BEGIN IMMEDIATE` transaction, so that two reports never add the same run twice).
-    pub async fn refresh_chart_days(&self) -> Result<(), StoreError> {
-        let error = query_error("bringing the report summary up to date");
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(error)?;
-        let (through, newest): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT s.through_run_id, (SELECT max(run_id) FROM chart_entries)
-             FROM summaries s WHERE s.name = ?1",
-        )
-        .bind(SUMMARY)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(error)?;
-        let Some(newest) = newest.filter(|n| *n > through) else {
-            return Ok(());
-        };
-        for sql in refresh_sql(through == 0) {
-            sqlx::query(&sql)
-                .bind(through)
-                .bind(newest)
-                .execute(&mut *tx)
-                .await
-                .map_err(error)?;
-        }
-        sqlx::query("UPDATE summaries SET through_run_id = ?2 WHERE name = ?1")
-            .bind(SUMMARY)
-            .bind(newest)
-            .execute(&mut *tx)
-            .await
-            .map_err(error)?;
-        tx.commit().await.map_err(error)?;
-        // The planner's statistics, after many new rows (sampled: `analysis_limit`).
-        if newest - through >= ANALYZE_AFTER_RUNS || through == 0 {
-            sqlx::raw_sql(
-                "PRAGMA analysis_limit = 1000;
-                 ANALYZE chart_days; ANALYZE region_videos; ANALYZE video_totals;",
-            )
-            .execute(&self.pool)
-            .await
-            .map_err(error)?;
-        }
-        Ok(())
-    }
-
     async fn rows<O>(&self, sql: &str, f: &Filter, what: &'static str) -> Result<Vec<O>, StoreError>
     where
         O: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
@@ -222,14 +170,13 @@ impl SqliteStore {
     pub async fn coverage(&self, filters: &Filters) -> Result<(Coverage, Vec<String>), StoreError> {
         let f = filter(Query::DaysOnTrending, filters);
         let what = "reading what the history covers";
-        let coverage = bind(sqlx::query_as(&coverage_sql(&f.on("d"))), f.binds())
+        let t = totals(filters);
+        let sql = coverage_sql(&f.on("d"), t && f.is_empty());
+        let coverage = bind(sqlx::query_as(&sql), f.binds())
             .fetch_one(&self.pool)
             .await
             .map_err(query_error(what))?;
-        let sql = format!(
-            "SELECT DISTINCT d.region FROM chart_days d WHERE {} ORDER BY 1",
-            f.on("d")
-        );
+        let sql = regions_sql(&f, t);
         let regions: Vec<(String,)> = self.rows(&sql, &f, what).await?;
         Ok((coverage, regions.into_iter().map(|(r,)| r).collect()))
     }

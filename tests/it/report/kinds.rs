@@ -364,6 +364,7 @@ async fn reports_between_runs_see_every_run_once(kind: Kind) {
         &["days-on-trending"],
         &["time-to-trend"],
         &["categories"],
+        &["overlap"],
     ] {
         let (a, b) = (json(&db, args).await, json(&whole, args).await);
         assert_eq!(a, b, "{args:?}");

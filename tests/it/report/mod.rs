@@ -5,6 +5,7 @@
 mod formats;
 mod history;
 mod kinds;
+mod summaries;
 
 use serde_json::Value;
 
