@@ -96,7 +96,7 @@ fn bound(statement: Statement, q: &ExportQuery) -> Query<'static, Postgres, PgAr
     query
 }
 
-/// A row of [`export::SELECTED`], by position.
+/// A row of the daily read (`export::selected`), by position.
 fn decode(r: &PgRow) -> Result<Observation, StoreError> {
     let mut video = decode_video(r, SELECTED_VIDEO_AT)?;
     video.video_id = get(r, 6)?;

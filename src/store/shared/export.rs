@@ -8,7 +8,7 @@
 //! - [`Shape::Daily`] (the Kaggle layouts): per region, video and UTC day of `fetched_at`,
 //!   the entry fetched last that day (a tie between charts of the same fetch goes to category
 //!   0, then to the better rank), ordered by region, day, rank, category, video, each joined
-//!   to its `videos` row (the newest metadata) and its run's start ([`SELECTED`]).
+//!   to its `videos` row (the newest metadata) and its run's start ([`selected`]).
 //! - [`Shape::Entries`] (NDJSON, Parquet): every entry, bare ([`ENTRY_COLUMNS`]), ordered by
 //!   fetch time only: the `fetched_at` index gives that order without a sort, where sorting
 //!   by region, category and rank too took the server 12 s instead of 4.5 s on a month; the
@@ -31,7 +31,7 @@ use super::types::ExportQuery;
 /// Which rows a read returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
-    /// One per region, video and UTC day, with its video and run ([`SELECTED`]).
+    /// One per region, video and UTC day, with its video and run ([`selected`]).
     Daily,
     /// Every entry, bare ([`ENTRY_COLUMNS`]).
     Entries,
@@ -50,8 +50,8 @@ pub(crate) const ENTRY_COLUMNS: &[&str] = &[
     "e.comment_count",
 ];
 
-/// The columns of a video [`videos`] returns, in this order; [`SELECTED`] holds the same
-/// from `v.title` on.
+/// The columns of a video [`videos`] returns, in this order; the daily read holds the same
+/// ([`selected`]).
 pub(crate) const VIDEO_COLUMNS: &[&str] = &[
     "v.video_id",
     "v.title",
@@ -74,12 +74,8 @@ pub(crate) const VIDEO_COLUMNS: &[&str] = &[
     "v.description",
 ];
 
-/// The position in [`SELECTED`] of `v.title`, where the video's columns start in the order of
-/// [`VIDEO_COLUMNS`] (after `v.video_id`).
-pub(crate) const SELECTED_VIDEO_AT: usize = 10;
-
-/// The columns a [`Shape::Daily`] read returns, in this order.
-pub(crate) const SELECTED: &[&str] = &[
+/// The columns a [`Shape::Daily`] read returns before its video's ([`selected`]).
+const DAILY_ENTRY_COLUMNS: [&str; 10] = [
     "e.run_id",
     "r.started_at",
     "e.fetched_at",
@@ -90,25 +86,18 @@ pub(crate) const SELECTED: &[&str] = &[
     "e.view_count",
     "e.like_count",
     "e.comment_count",
-    "v.title",
-    "v.channel_id",
-    "v.channel_title",
-    "v.category_id",
-    "v.published_at",
-    "v.duration_seconds",
-    "v.language",
-    "v.language_source",
-    "v.tags",
-    "v.thumbnail_url",
-    "v.age_restricted",
-    "v.blocked_regions",
-    "v.allowed_regions",
-    "v.caption",
-    "v.definition",
-    "v.licensed_content",
-    "v.live_broadcast_content",
-    "v.description",
 ];
+
+/// Where a [`Shape::Daily`] row's video columns start: [`VIDEO_COLUMNS`] after `v.video_id`
+/// (the entry's `e.video_id` stands for it), so one decoder reads a video from either read.
+pub(crate) const SELECTED_VIDEO_AT: usize = DAILY_ENTRY_COLUMNS.len();
+
+/// The columns a [`Shape::Daily`] read returns, in this order.
+fn selected() -> String {
+    let mut columns = DAILY_ENTRY_COLUMNS.to_vec();
+    columns.extend_from_slice(&VIDEO_COLUMNS[1..]);
+    columns.join(", ")
+}
 
 /// A parameter of the statement, in bind order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,7 +174,7 @@ pub(crate) fn postgres(q: &ExportQuery, shape: Shape) -> Statement {
         |n| format!("${n}"),
         |column, p| format!("{column} = ANY({p})"),
     );
-    let select = SELECTED.join(", ");
+    let select = selected();
     let day = "(e.fetched_at AT TIME ZONE 'UTC')::date";
     let sql = if shape == Shape::Daily {
         format!(
@@ -215,7 +204,7 @@ pub(crate) fn sqlite(q: &ExportQuery, shape: Shape) -> Statement {
         |n| format!("?{n}"),
         |column, p| format!("{column} IN (SELECT value FROM json_each({p}))"),
     );
-    let select = SELECTED.join(", ");
+    let select = selected();
     let sql = if shape == Shape::Daily {
         format!(
             "SELECT {select} FROM (
@@ -347,15 +336,12 @@ mod tests {
         assert!(std::ptr::eq(a, b));
     }
 
-    /// The daily read returns the video's columns in the order the lookup by id does, so one
-    /// decoder serves both.
+    /// The daily read holds the video's id where the decoder takes it, and its other columns
+    /// from `SELECTED_VIDEO_AT` on, in the lookup's order.
     #[test]
     fn the_daily_read_holds_the_video_columns_in_lookup_order() {
-        assert_eq!(SELECTED[6], VIDEO_COLUMNS[0].replace("v.", "e."));
-        assert_eq!(
-            SELECTED[SELECTED_VIDEO_AT..],
-            VIDEO_COLUMNS[1..],
-            "the video's columns"
-        );
+        let columns: Vec<String> = selected().split(", ").map(str::to_owned).collect();
+        assert_eq!(columns[6], VIDEO_COLUMNS[0].replace("v.", "e."));
+        assert_eq!(columns[SELECTED_VIDEO_AT..], VIDEO_COLUMNS[1..]);
     }
 }

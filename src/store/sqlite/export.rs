@@ -115,7 +115,7 @@ fn bound(
     query
 }
 
-/// A row of [`export::SELECTED`], by position.
+/// A row of the daily read (`export::selected`), by position.
 fn decode(r: &SqliteRow) -> Result<Observation, StoreError> {
     let mut video = decode_video(r, SELECTED_VIDEO_AT)?;
     video.video_id = get(r, 6)?;
