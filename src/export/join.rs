@@ -5,7 +5,8 @@
 //! entries arrive bare, in chunks, and a [`Joiner`] asks for the videos and runs it does not
 //! hold (one lookup by key per chunk) and keeps the recently used ones within a memory
 //! budget, least recently used out first. Entries come in time order and a video stays on the
-//! charts for days, so nearly every video is read once per export.
+//! charts for days, so most videos are read once per export (the synthetic month: 159,724
+//! reads for 124,576 videos).
 //!
 //! No I/O here: the caller reads the store ([`Joiner::missing`], then [`Joiner::add`]).
 
@@ -18,14 +19,17 @@ use super::record::Row;
 use crate::model::{HistoryEntry, Video};
 
 /// Entries joined per lookup: 8,192 entries hold a few hundred new videos in steady state.
+/// Three chunks are in memory at once (being read, waiting, being encoded).
 pub const CHUNK: usize = 8 * 1024;
 
-/// Videos read per lookup at most: a chunk's first lookup asks for 15,000, whose rows, read
-/// at once, would double the memory they take.
+/// Videos read per query at most: an export's first chunk lacks thousands, whose rows, read
+/// at once beside the decoded videos, would double the memory they take.
 pub const LOOKUP: usize = 1024;
 
-/// The videos' memory budget: about 60,000 videos without descriptions, 15,000 with, against
-/// about 20,000 distinct videos in one run of 111 regions' charts.
+/// The videos' memory budget, by [`size`]'s count: about 20,000 videos without descriptions
+/// (18,822 held at the end of the synthetic month), about half as many with descriptions.
+/// One run of 111 regions' charts holds about 20,000 distinct videos; a smaller budget
+/// thrashed (16 MB: 1.6 million reads for the month's 124,576 videos).
 pub const VIDEO_BUDGET_BYTES: usize = 24 * 1024 * 1024;
 
 /// What a chunk needs that the joiner does not hold.
@@ -60,9 +64,9 @@ const NONE: u32 = u32::MAX;
 pub struct Joiner {
     /// Video id to slot; slots keep their place while held, so the current chunk's stay valid.
     index: HashMap<String, u32>,
-    /// Boxed: a `Video` is about 450 bytes inline, and a vector of them doubling its capacity
-    /// would hold twice that per slot.
-    slots: Vec<Option<Box<Held>>>,
+    /// The videos behind an `Arc`: a `Video` is about 450 bytes inline, and a chunk sent to
+    /// the encoder shares them rather than copying.
+    slots: Vec<Option<Held>>,
     free: Vec<u32>,
     /// Every run seen (a year of runs every 3 hours is 2,920).
     runs: HashMap<i64, DateTime<Utc>>,
@@ -132,11 +136,11 @@ impl Joiner {
         for video in videos {
             let bytes = size(&video);
             let id = video.video_id.clone();
-            let held = Box::new(Held {
+            let held = Held {
                 video: Arc::new(video),
                 used: self.chunk,
                 bytes,
-            });
+            };
             self.bytes += bytes;
             match self.index.get(&id) {
                 Some(&slot) => {
@@ -318,14 +322,15 @@ fn sort(entries: &mut [HistoryEntry]) {
 }
 
 /// About how much memory `v` takes when held: the struct and its map entry, and each text
-/// with its allocation's overhead (measured: a budget of 24 MB by this count kept the
-/// process's peak within the figures of BENCHMARKS.md).
+/// with its allocation's overhead.
 fn size(v: &Video) -> usize {
     const ALLOCATION: usize = 16;
     let text = |s: &str| s.len() + ALLOCATION;
     let some = |s: &Option<String>| s.as_deref().map_or(0, text);
     let list = |l: &[String]| l.iter().map(|s| 24 + text(s)).sum::<usize>();
-    std::mem::size_of::<Held>()
+    std::mem::size_of::<Video>()
+        + std::mem::size_of::<Option<Held>>()
+        + 16
         + 64
         + 2 * text(&v.video_id)
         + text(&v.title)
