@@ -9,9 +9,9 @@
 //!
 //! - `chart_days`: one row per video per chart per UTC day of `fetched_at`;
 //! - the all-time totals per region and video (`region_videos`) and per video
-//!   (`video_totals`), with the video's channel (from `videos`) and the hours from its publication to its first
-//!   chart entry (`hours_to_trend`), which
-//!   answer the reports without a period or a category ([`totals`]); `video_totals` also counts
+//!   (`video_totals`), with the video's channel (from `videos`) and the hours from its
+//!   publication to its first chart entry (`hours_to_trend`), which answer the reports
+//!   without a period or a category ([`totals`]); `video_totals` also counts
 //!   the regions whose first chart entry of the video came in a later hour than its first
 //!   anywhere (`later_regions`: the overlap's exported videos);
 //! - `region_pairs`: for two regions, the videos both had on their charts (`shared`), and for
@@ -189,9 +189,7 @@ impl Filter {
         c.push(format!("{alias}.day < {}", self.param(n)));
         Some(join(c))
     }
-}
 
-impl Filter {
     /// The period as conditions on `column`, a time (a first chart entry): on or after the
     /// first day's midnight UTC, before the midnight after the last.
     pub fn first_within(&self, column: &str) -> String {
