@@ -122,7 +122,7 @@ impl<'t, W: Write + Send> RecordWriter<'t, W> {
         let inner = match layout {
             #[cfg(feature = "parquet")]
             Layout::Parquet => {
-                Records::Parquet(parquet::ParquetWriter::new(out).map_err(io::Error::other)?)
+                Records::Parquet(parquet::ParquetWriter::new(out).map_err(parquet::io_error)?)
             }
             _ => Records::Ndjson {
                 out,
@@ -155,7 +155,7 @@ impl<'t, W: Write + Send> RecordWriter<'t, W> {
                 Ok(())
             }
             #[cfg(feature = "parquet")]
-            Records::Parquet(w) => w.write(&values).map_err(io::Error::other),
+            Records::Parquet(w) => w.write(&values).map_err(parquet::io_error),
         }
     }
 
@@ -169,7 +169,7 @@ impl<'t, W: Write + Send> RecordWriter<'t, W> {
             }
             #[cfg(feature = "parquet")]
             Records::Parquet(w) => {
-                let mut out = w.finish().map_err(io::Error::other)?;
+                let mut out = w.finish().map_err(parquet::io_error)?;
                 out.flush()?;
                 Ok(out)
             }

@@ -196,6 +196,18 @@ impl Buffer {
     }
 }
 
+/// The writer's error as an I/O error: the output's own failure as it was (a full disk reads
+/// "No space left on device", not "External: ..."), anything else wrapped.
+pub fn io_error(e: ParquetError) -> std::io::Error {
+    match e {
+        ParquetError::External(inner) => match inner.downcast::<std::io::Error>() {
+            Ok(io) => *io,
+            Err(other) => std::io::Error::other(other),
+        },
+        other => std::io::Error::other(other),
+    }
+}
+
 /// A Parquet file being written.
 pub struct ParquetWriter<W: Write + Send> {
     writer: SerializedFileWriter<W>,

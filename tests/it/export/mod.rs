@@ -433,6 +433,95 @@ async fn a_failed_export_leaves_no_file_and_names_it(kind: Kind) {
     }
 }
 
+/// Every file under `dir`, however deep (temporary ones included).
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(all_files(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// A disk that fills up mid-export. The child may write no file beyond 8 KiB
+/// (`RLIMIT_FSIZE`, with `SIGXFSZ` ignored so that the write fails with `EFBIG`, as it would
+/// with `ENOSPC` on a full disk); each region's CSV, the NDJSON stream and the Parquet file are
+/// larger. Every format exits 1 naming the file and the cause, and leaves no file at all, under
+/// its final name or a temporary one. And stdout on a full device (`/dev/full`) fails the same
+/// way, naming stdout. PostgreSQL only: the limit holds for every file the process writes, and
+/// a SQLite store is one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_fails_the_export_and_leaves_no_file() {
+    let db = CliStore::new(Kind::Postgres).await;
+    let store = db.open().await;
+    let t = at("2026-11-01T06:00:00Z");
+    let charts = [
+        chart("US", &items("full", 200, 1), t),
+        chart("CA", &items("full", 200, 1000), t),
+    ];
+    save(&store, t, &charts).await;
+    for (format, file) in [
+        ("kaggle", "_youtube_trending_data.csv"),
+        ("kaggle-2017", "videos.csv"),
+        ("ndjson", "chart_entries.ndjson"),
+        ("parquet", "part-0000.parquet"),
+    ] {
+        let dir = temp_dir(&format!("full-{format}"));
+        let mut command = db.command(&["export", "--format", format, "--out", &path(&dir)], &[]);
+        // SAFETY: between fork and exec the closure only makes two async-signal-safe calls.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 8 * 1024,
+                    rlim_max: 8 * 1024,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0
+                    || libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let out = crate::support::finish(command.spawn().unwrap()).await;
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(": File too large") && !out.stderr.contains("External"),
+            "{format}: the cause, as the system gives it: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(&path(&dir)) && out.stderr.contains(file),
+            "{format}: the file is named: {}",
+            out.stderr
+        );
+        assert_eq!(
+            all_files(&dir),
+            Vec::<PathBuf>::new(),
+            "{format}: no file left"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut command = db.command(&["export", "--format", "ndjson"], &[]);
+    command.stdout(full);
+    let out = crate::support::finish(command.spawn().unwrap()).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("stdout") && out.stderr.contains("No space left on device"),
+        "{}",
+        out.stderr
+    );
+}
+
 async fn descriptions_are_fetched_on_request_and_exported(kind: Kind) {
     let db = CliStore::new(kind).await;
     let api = FakeYouTube::start().await;
