@@ -3,6 +3,7 @@
 //! Every chart is drawn even without data (an empty frame), so the page keeps its shape.
 
 use chrono::{DateTime, Duration, Utc};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -185,33 +186,19 @@ pub fn rank_lines(series: &[RankSeries]) -> String {
 
 /// Time to trend: per region, a bar to the median and a whisker to the 90th percentile.
 pub fn time_to_trend(rows: &[(String, f64, f64)]) -> String {
-    let n = rows.len().max(1);
+    let labels: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let bars: Vec<f64> = rows.iter().map(|r| r.1).collect();
     let max = rows.iter().map(|r| r.2.max(r.1)).fold(1.0f64, f64::max);
-    svg(70 + 24 * n as u32, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(0f64..max * 1.05, 0f64..n as f64)
-            .expect("valid ranges");
-        let name = |y: &f64| row_at(rows.len(), *y).map(|i| rows[i].0.clone());
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc("hours from publication to the first chart entry (bar: median, line: 90th percentile)")
-            .y_labels(n * 2 + 1)
-            .y_label_formatter(&|y| name(y).unwrap_or_default())
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .label_style(font(12))
-            .axis_desc_style(font(13))
-            .draw()
-            .expect("drawing into a string");
-        chart
-            .draw_series(rows.iter().enumerate().map(|(i, r)| {
-                let y = row_y(rows.len(), i);
-                Rectangle::new([(0.0, y + 0.2), (r.1, y + 0.8)], colour(0).filled())
-            }))
-            .expect("drawing into a string");
+    let frame = Bars {
+        labels: &labels,
+        values: &bars,
+        max,
+        unit:
+            "hours from publication to the first chart entry (bar: median, line: 90th percentile)",
+        label_width: 48,
+        colour: 0,
+    };
+    frame.draw(|chart| {
         chart
             .draw_series(rows.iter().enumerate().map(|(i, r)| {
                 let y = row_y(rows.len(), i) + 0.5;
@@ -219,6 +206,58 @@ pub fn time_to_trend(rows: &[(String, f64, f64)]) -> String {
             }))
             .expect("drawing into a string");
     })
+}
+
+/// A horizontal bar chart's frame: a row per label from the top, a bar per row to its value,
+/// the x axis from 0 past `max`, named `unit`.
+struct Bars<'a> {
+    labels: &'a [&'a str],
+    values: &'a [f64],
+    max: f64,
+    unit: &'a str,
+    /// The width of the labels' column, in pixels.
+    label_width: u32,
+    colour: usize,
+}
+
+/// The coordinates of a [`Bars`] chart.
+type BarsChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+impl Bars<'_> {
+    /// Draws the frame and the bars, then `more` on top.
+    fn draw(&self, more: impl FnOnce(&mut BarsChart<'_, '_>)) -> String {
+        let n = self.labels.len().max(1);
+        svg(70 + 24 * n as u32, |area| {
+            let mut chart = ChartBuilder::on(area)
+                .margin(12)
+                .x_label_area_size(36)
+                .y_label_area_size(self.label_width)
+                .build_cartesian_2d(0f64..self.max * 1.05, 0f64..n as f64)
+                .expect("valid ranges");
+            let rows = self.labels.len();
+            let name =
+                |y: &f64| row_at(rows, *y).map_or_else(String::new, |i| self.labels[i].to_owned());
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .x_desc(self.unit)
+                .y_labels(n * 2 + 1)
+                .y_label_formatter(&name)
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .label_style(font(12))
+                .axis_desc_style(font(13))
+                .draw()
+                .expect("drawing into a string");
+            chart
+                .draw_series(self.values.iter().enumerate().map(|(i, &v)| {
+                    let y = row_y(rows, i);
+                    Rectangle::new([(0.0, y + 0.2), (v, y + 0.8)], colour(self.colour).filled())
+                }))
+                .expect("drawing into a string");
+            more(&mut chart);
+        })
+    }
 }
 
 /// Heatmap of the Jaccard index of each pair of regions (darker: more shared videos).
@@ -345,36 +384,15 @@ pub fn stacked_bars(stacks: &[Stack], keys: &[String]) -> String {
 
 /// Horizontal bars: one per label, its value (`unit` names the axis).
 pub fn hbars(rows: &[(String, f64)], unit: &str) -> String {
-    let n = rows.len().max(1);
-    let max = rows.iter().map(|r| r.1).fold(1.0f64, f64::max);
-    svg(70 + 24 * n as u32, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(260)
-            .build_cartesian_2d(0f64..max * 1.05, 0f64..n as f64)
-            .expect("valid ranges");
-        let name = |y: &f64| {
-            row_at(rows.len(), *y)
-                .map(|i| rows[i].0.clone())
-                .unwrap_or_default()
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc(unit)
-            .y_labels(n * 2 + 1)
-            .y_label_formatter(&name)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .label_style(font(12))
-            .axis_desc_style(font(13))
-            .draw()
-            .expect("drawing into a string");
-        chart
-            .draw_series(rows.iter().enumerate().map(|(i, r)| {
-                let y = row_y(rows.len(), i);
-                Rectangle::new([(0.0, y + 0.2), (r.1, y + 0.8)], colour(2).filled())
-            }))
-            .expect("drawing into a string");
-    })
+    let labels: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let values: Vec<f64> = rows.iter().map(|r| r.1).collect();
+    Bars {
+        labels: &labels,
+        values: &values,
+        max: values.iter().copied().fold(1.0f64, f64::max),
+        unit,
+        label_width: 260,
+        colour: 2,
+    }
+    .draw(|_| {})
 }
