@@ -19,6 +19,7 @@ mod script;
 mod telling;
 
 use crate::model::LanguageSource;
+use crate::regions;
 use function_words::Votes;
 use script::{Census, Script};
 
@@ -81,9 +82,12 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
         std::borrow::Cow::Owned(only(&words, Script::Latin))
     };
     let Some((script, native)) = census.strongest_non_latin() else {
-        // A Latin title's lone words beside separators are names or one-word work titles.
+        // A Latin title's lone words beside separators are names or one-word work titles; a
+        // work title that is an ordinary word of a language counts as that word ("Kane Brown -
+        // Heaven"), so a lone word stays when it is a common word of a language.
+        let ordinary = |w: &str| is_ordinary_word(&w.to_lowercase(), region);
         let telling = |w: &str| telling::languages_of_word(&w.to_lowercase()).is_some();
-        return match clean::without_lone_words(&words, &parts, telling) {
+        return match clean::without_lone_words(&words, &parts, ordinary, telling) {
             Some(kept) => latin::latin(&kept, region),
             None => latin::latin(&latin_words, region),
         };
@@ -109,6 +113,16 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
     } else {
         latin::latin(&latin_words, region)
     }
+}
+
+/// Whether a lone word (lower case) beside separators is an ordinary word of a language rather
+/// than a name: a common English word (not a function word: "It", "to" alone say nothing), a
+/// telling word ("officiel", "unterwegs") or, in a region whose home language writes them, a
+/// word with telling letters ("Recomeço" in Brazil).
+fn is_ordinary_word(lower: &str, region: &str) -> bool {
+    english::is_common(lower)
+        || telling::languages_of_word(lower).is_some()
+        || telling::home_letters(lower, regions::languages(region))
 }
 
 /// The words of `words` whose first letter is in `script`.

@@ -220,6 +220,19 @@ fn languages_of(c: char) -> Option<&'static [&'static str]> {
         .find_map(|(letter, langs)| (*letter == c).then_some(*langs))
 }
 
+/// Whether a lower-case word holds telling letters that are all written by the region's home
+/// language (the first of `prior`, when it is not English): "recomeço" in a Brazilian chart.
+pub fn home_letters(lower: &str, prior: &[&str]) -> bool {
+    let Some(home) = prior.first().filter(|l| **l != "en") else {
+        return false;
+    };
+    if lower.is_ascii() {
+        return false;
+    }
+    let mut telling = lower.chars().filter_map(languages_of).peekable();
+    telling.peek().is_some() && telling.all(|set| set.contains(home))
+}
+
 /// Adds to `votes` one vote for each language of each telling word of `lower` (lower-case
 /// words), in any region: like a function word, one such vote decides only for a language the
 /// region expects. Then one vote per other word whose telling letters are all written by the
@@ -243,11 +256,7 @@ pub fn vote(lower: &str, prior: &[&str], votes: &mut Votes) {
         .split(' ')
         .filter(|w| !w.is_ascii() && !map.contains_key(w))
     {
-        let mut telling = word.chars().filter_map(languages_of).peekable();
-        if telling.peek().is_none() {
-            continue;
-        }
-        if telling.all(|set| set.contains(home)) {
+        if home_letters(word, prior) {
             votes.add(home, 1);
         }
     }
