@@ -100,14 +100,27 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
             return Some(code);
         }
     }
+    // A name followed by its spelling in the other script ("Red Velvet 레드벨벳 'Birthday' MV",
+    // "TAEMIN 태민 'MOVE'"): that one word is the name again, and the other Latin words say the
+    // language when they say one (a one-word work title that is an ordinary word counts).
+    let native_words = only(&words, script);
+    if !native_words.contains(' ') {
+        if let Some(name) = script::name_spelled_before(text, script) {
+            let rest = [&text[..name.start], &text[name.end..]].concat();
+            let rest = only(&clean::words_and_parts(&rest).0, Script::Latin);
+            if let Some(code) = latin::latin(&rest, region) {
+                return Some(code);
+            }
+        }
+    }
     let latin = census.weight(Script::Latin);
     // Latin words without function words (an English one, or two of any language) are names
-    // and tags ("Red Velvet 레드벨벳 'Birthday'"): the other script speaks. Latin words that make
+    // and tags ("BTS (방탄소년단) 'DNA'"): the other script speaks. Latin words that make
     // sentences compete with it by length.
     let votes = Votes::of(&latin_words);
     let sentences = votes.of_lang("en") > 0 || votes.max() >= 2;
     if native >= latin * NATIVE_OVER_LATIN || !sentences {
-        by_script(script, &only(&words, script), text, region)
+        by_script(script, &native_words, text, region)
     } else if native >= latin * CONTESTED_OVER_LATIN {
         None
     } else {
@@ -237,7 +250,7 @@ mod tests {
             ),
             ("வாணி ராணி - VAANI RANI - Episode 1416", "ta"),
             ("ఇవాంకా హైదరాబాద్ కు వచ్చింది", "te"),
-            ("Red Velvet 레드벨벳 'Birthday' MV", "ko"),
+            ("Red Velvet 레드벨벳 'Zimzalabim' MV", "ko"),
             ("Ελλάδα σήμερα", "el"),
             ("ข่าวเช้า วันนี้", "th"),
         ] {
@@ -247,6 +260,27 @@ mod tests {
         assert_eq!(detect_in("東京大学", "JP"), Some("ja"));
         // Amharic and Tigrinya share a script.
         assert_eq!(detect_in("ድጉል ህያብ ራብዓይ ክፋል", "CA"), None);
+    }
+
+    #[test]
+    fn a_name_spelled_in_its_script_leaves_the_latin_words_to_speak() {
+        // The Hangul word spells the name before it; the one-word work title is English.
+        assert_eq!(
+            detect_in("Red Velvet 레드벨벳 'Birthday' MV", "KR"),
+            Some("en")
+        );
+        assert_eq!(detect_in("TAEMIN 태민 'MOVE' #1 MV", "GB"), Some("en"));
+        // The name's own words do not count, so a coined title leaves the script to speak.
+        assert_eq!(
+            detect_in("Red Velvet 레드벨벳 'Zimzalabim' MV", "KR"),
+            Some("ko")
+        );
+        // The script in brackets, or more than one word of it: not a name spelled again.
+        assert_eq!(detect_in("BTS (방탄소년단) 'DNA' Official MV", "GB"), Some("ko"));
+        assert_eq!(
+            detect_in("Red Velvet 레드벨벳 '피카부' Teaser", "GB"),
+            Some("ko")
+        );
     }
 
     #[test]
@@ -319,6 +353,9 @@ mod tests {
             ),
             ("Types Of Kaam Wali Bai (House Maids)", "IN", Some("en")),
             ("Papa Ka Prem Patra || Make Joke Of", "IN", Some("hi")),
+            // A title that is one common English word is English in any region (a one-word
+            // work title that is an ordinary word counts as that word).
+            ("Heaven (Official Video)", "IN", Some("en")),
             // Names and tags only: no language.
             ("Kuladheivam SUN TV Episode - 775 (17-11-17)", "IN", None),
             ("Alanyaspor 0-1 Fenerbahçe 17' Vincent Janssen", "GB", None),

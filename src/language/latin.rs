@@ -91,10 +91,13 @@ impl Evidence<'_> {
         // single English word ("Microphone", "Meek Mill Outrage"): its trigrams mistake single
         // English words for French.
         let english_home = self.prior.first() == Some(&"en");
+        // A title whose only word is common English is that word (a one-word work title that
+        // is an ordinary word counts as one: "'Birthday' MV" once the name is set aside).
+        let alone = self.total == 1;
         let enough = self.english >= 2
             || (self.english == 1
                 && share >= ONE_ENGLISH_WORD_SHARE
-                && (english_home || self.trigram().0 == "en"));
+                && (english_home || alone || self.trigram().0 == "en"));
         let english = enough
             && (share >= ENGLISH_SHARE
                 || (share >= ENGLISH_SHARE_WITH_TRIGRAMS && self.trigram().0 == "en"));
