@@ -9,6 +9,7 @@
 mod channel;
 mod clean;
 mod codes;
+mod dravidian;
 mod english;
 mod function_words;
 mod hindustani;
@@ -276,7 +277,10 @@ mod tests {
             Some("ko")
         );
         // The script in brackets, or more than one word of it: not a name spelled again.
-        assert_eq!(detect_in("BTS (방탄소년단) 'DNA' Official MV", "GB"), Some("ko"));
+        assert_eq!(
+            detect_in("BTS (방탄소년단) 'DNA' Official MV", "GB"),
+            Some("ko")
+        );
         assert_eq!(
             detect_in("Red Velvet 레드벨벳 '피카부' Teaser", "GB"),
             Some("ko")

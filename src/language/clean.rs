@@ -439,7 +439,8 @@ mod tests {
 
     #[test]
     fn lone_ordinary_words_stay_in_the_first_two_parts_only() {
-        let ordinary = |w: &str| ["heaven", "glory", "officiel"].contains(&w.to_lowercase().as_str());
+        let ordinary =
+            |w: &str| ["heaven", "glory", "officiel"].contains(&w.to_lowercase().as_str());
         let tag = |w: &str| w.eq_ignore_ascii_case("officiel");
         let (w, parts) = words_and_parts("Kane Brown - Heaven");
         assert_eq!(

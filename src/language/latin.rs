@@ -1,5 +1,5 @@
 //! Pure: the language of Latin-script words seen in a region. Grammar words, telling letters,
-//! common English words and romanized Hindi or Punjabi decide; whatlang, restricted to the
+//! common English words and romanized Hindi, Punjabi, Tamil, Telugu or Malayalam decide; whatlang, restricted to the
 //! region's languages, speaks alone only for a language the region expects; an uncertain answer
 //! is no answer.
 
@@ -8,7 +8,7 @@ use std::cell::OnceCell;
 use super::codes::iso639_1;
 use super::function_words::{self, Votes};
 use super::model::region_model;
-use super::{english, hindustani, telling};
+use super::{dravidian, english, hindustani, telling};
 use crate::regions;
 
 /// Fewer letters than this say nothing ("ea", "BYE").
@@ -120,7 +120,8 @@ impl Evidence<'_> {
 
 /// The language of Latin-script words seen in `region`.
 ///
-/// In order: Hindi, Urdu or Punjabi in Latin letters (where expected); another language whose
+/// In order: Hindi, Urdu or Punjabi in Latin letters, else Tamil, Telugu or Malayalam (where
+/// expected); another language whose
 /// function words and telling letters outnumber English function words; English, when enough of
 /// the words are common English; whatlang (restricted to the region's languages, English and the
 /// world's big Latin languages) alone for a language the region expects; else `None`.
@@ -131,13 +132,21 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
     let prior = regions::languages(region);
     let lower = words.to_lowercase();
     let (total, english) = english_words(&lower);
-    if let Some((code, hits)) = hindustani::detect(&lower, prior) {
+    let romanized = hindustani::detect(&lower, prior)
+        .map(|found| (found, english_before(&lower, hindustani::is_word)))
+        .or_else(|| {
+            dravidian::detect(&lower, prior).map(|found| {
+                let english = english_before(&lower, |w| dravidian::language_of(w).is_some());
+                (found, english)
+            })
+        });
+    if let Some(((code, hits), english_before)) = romanized {
         // A title that opens in English, with as many English words before the first
-        // Hindustani one as there are Hindustani words, is an English title quoting a Hindi
-        // show or film ("Every Arranged Marriage Ever | Shaadi Mein Zaroor Aana", "Types Of
-        // Kaam Wali Bai"): the label policy gives a tie to the first language. English decides
-        // below.
-        if hits > english_before_hindustani(&lower) {
+        // Hindustani (or Tamil, Telugu, Malayalam) one as there are such words, is an English
+        // title quoting a show or film ("Every Arranged Marriage Ever | Shaadi Mein Zaroor
+        // Aana", "Types Of Kaam Wali Bai"): the label policy gives a tie to the first language.
+        // English decides below.
+        if hits > english_before {
             return Some(code);
         }
     }
@@ -169,11 +178,11 @@ fn letters(text: &str) -> usize {
 }
 
 /// Common English words (function words included) of lower-case words before the first
-/// romanized Hindustani or Punjabi word.
-fn english_before_hindustani(lower: &str) -> usize {
+/// romanized word of another language (`is_word`).
+fn english_before(lower: &str, is_word: impl Fn(&str) -> bool) -> usize {
     lower
         .split(' ')
-        .take_while(|w| !hindustani::is_word(w))
+        .take_while(|w| !is_word(w))
         .filter(|w| function_words::is_english(w) || english::is_common(w))
         .count()
 }

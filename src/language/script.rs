@@ -308,10 +308,11 @@ mod tests {
 
     #[test]
     fn a_name_followed_by_its_spelling() {
-        let name = |text: &'static str| {
-            name_spelled_before(text, Script::Hangul).map(|r| &text[r])
-        };
-        assert_eq!(name("Red Velvet 레드벨벳 'Birthday' MV"), Some("Red Velvet"));
+        let name = |text: &'static str| name_spelled_before(text, Script::Hangul).map(|r| &text[r]);
+        assert_eq!(
+            name("Red Velvet 레드벨벳 'Birthday' MV"),
+            Some("Red Velvet")
+        );
         assert_eq!(name("TAEMIN  태민 'MOVE'"), Some("TAEMIN"));
         assert_eq!(name("[STATION] U-KNOW 유노윤호 'DROP' MV"), Some("U-KNOW"));
         // A separator or brackets in between: the other script is a title or a gloss.

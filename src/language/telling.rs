@@ -105,6 +105,7 @@ const WORDS: &[(&str, &[&str])] = &[
     ("resumen", &["es"]),
     ("canción", &["es"]),
     ("temporada", &["es", "pt"]),
+    ("parte", &["es", "pt", "it"]),
     ("clipe", &["pt"]),
     ("episódio", &["pt"]),
     ("legendado", &["pt"]),
@@ -197,6 +198,15 @@ const WORDS: &[(&str, &[&str])] = &[
     ("welt", &["de"]),
     ("woche", &["de"]),
     ("zeit", &["de"]),
+    ("allein", &["de"]),
+    ("familie", &["de", "nl"]),
+    ("gestern", &["de"]),
+    ("immer", &["de"]),
+    ("unterwegs", &["de"]),
+    ("vielleicht", &["de"]),
+    ("wirklich", &["de"]),
+    ("zuhause", &["de"]),
+    ("zusammen", &["de"]),
 ];
 
 /// [`WORDS`] as a map.
