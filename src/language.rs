@@ -88,9 +88,12 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
         // Heaven"), so a lone word stays when it is a common word of a language.
         let ordinary = |w: &str| is_ordinary_word(&w.to_lowercase(), region);
         let telling = |w: &str| telling::languages_of_word(&w.to_lowercase()).is_some();
+        // The first part, when it holds two or three words, is kept whole by the lone-word
+        // rule and leads the kept words.
+        let lead = usize::from(parts[0]);
         return match clean::without_lone_words(&words, &parts, ordinary, telling) {
-            Some(kept) => latin::latin(&kept, region),
-            None => latin::latin(&latin_words, region),
+            Some(kept) => latin::latin_led(&kept, lead, region),
+            None => latin::latin_led(&latin_words, lead, region),
         };
     };
     // A script met only inside brackets glosses the Latin words before it ("GFRIEND(여자친구) _

@@ -16,27 +16,30 @@ use rustc_hash::FxHashMap;
 
 /// Romanized Tamil.
 const TAMIL: &str = "
-aachu aagathu aagum anbu appadi avanga dhaan eduthu ellaam ellam enakku engal enge ennai ennoda
-eppadi eppo idhu illai inga ippadi ippo irukku irukkum irundhu irunthu kaadhal kadhal kathai kelvi
-konjam kooda mattum mudiyadhu naanga namma neenga ondru paaru paarunga paathu pannu pannunga
-pasanga periya pesu ponga ponnu poren pudhu rendu romba solla sollu sollunga solren thaan thambi
-theriyadhu theriyum theriyuma unakku unga ungal unnai unnoda vaanga vandhu vanthu varen vendaam
-vendam venum yen
+aachu aagathu aagum anbu appadi avanga azhagi azhagu dhaan eduthu ellaam ellam enakku engal enge
+enna ennai ennoda eppadi eppo idhu illai illama inga ippadi ippo irukku irukkum irundhu irunthu
+kaadhal kadhal kanavu kathai kelvi konjam kooda koottam mattum mudiyadhu naan naanga namma neenga
+nenjam ondru paaru paarunga paathu pannu pannunga pasanga periya pesu ponga ponnu poren pudhu romba
+saapadu solla sollu sollunga solren thaan thambi thanni theriyadhu theriyum theriyuma thirudan
+thiruttu ulagam unakku unga ungal unnai unnoda vaanga vaazhkai vandhu vanthu varen vazhkai veetla
+veettu veettukku veetu veetuku vendaam vendam venum yen
 ";
 
 /// Romanized Telugu.
 const TELUGU: &str = "
-aame abbayi akkada ammayi athadu avunu cheppandi cheppu chepta chesi chesina chesindi choodu choosi
-chudandi chudu chusi ekkada ela emi endhuku enduku enti eppudu idi ikkada inka ippudu kaadu kavali
-konchem kotha kottha ledu leru manchi meeru mogudu naa nanna nenu pelli pilla pillalu pora pove
-poyindi prema roju tammudu telusa telusu undi unna unnadu unte vaadu vachindi vellu
+aame abbayi akkada ammayi antha anthe athadu avunu cheppandi cheppu chepta chesi chesina chesindi
+cheyali cheyandi choodandi choodu choosi chudandi chudu chusi ekkada ela emi endhuku enduku enti
+eppudu evaru gurinchi idi ikkada inka ippudu kaadu kavali konchem kosam kotha kottha ledu leru
+maaku manchi meeku meeru mogudu naa naaku nanna nenu okka pelli pilla pillalu pora pove poyindi
+prema premalo roju tammudu telusa telusu undi unna unnadu unte vaadu vachindi vastha vasthu vellu
 ";
 
 /// Romanized Malayalam.
 const MALAYALAM: &str = "
-aanu alle ariyam ariyilla avide chechi chettan cheyyam ende enikku ente enthanu enthu eppol evide
-ippol ithuvare ivide kadha mazha mone nammal ninakku ningal ninte njan njangal onnu paranju parayam
-pennu poyi randu sneham undu vannu varum venam vendi
+aanu achan alle ariyam ariyilla avalude avante avide chechi chettan cheyyam ende enikku ente
+enthanu enthu eppol evide ille ippol ithuvare ivide kadha kazhinju mazha mone nammal nammude
+ninakku ningal ningalude ninte njan njangal onnu paranju parayam pennu pinne poyi randu sneham undu
+vannu varum venam vendi
 ";
 
 /// Words that are also short function words of other languages ("ela" in Spanish, "naa",

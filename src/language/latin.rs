@@ -126,20 +126,41 @@ impl Evidence<'_> {
 /// the words are common English; whatlang (restricted to the region's languages, English and the
 /// world's big Latin languages) alone for a language the region expects; else `None`.
 pub fn latin(words: &str, region: &str) -> Option<&'static str> {
+    latin_led(words, 0, region)
+}
+
+/// [`latin`], knowing that the title's first part holds the first `lead` words (0: not
+/// known). A first part of two or three words with no English word is the work's title
+/// ("Thaanaa Serndha Koottam | Suriya | Anirudh", "Apne Chichas V/S Asaduddin Owaisi"), and
+/// one romanized Hindustani, Tamil, Telugu or Malayalam word there is enough, as it is in a
+/// title of at most three words, unless the whole title holds more English words than that
+/// first part has words.
+pub fn latin_led(words: &str, lead: usize, region: &str) -> Option<&'static str> {
     if letters(words) < MIN_LETTERS {
         return None;
     }
     let prior = regions::languages(region);
     let lower = words.to_lowercase();
     let (total, english) = english_words(&lower);
-    let romanized = hindustani::detect(&lower, prior)
-        .map(|found| (found, english_before(&lower, hindustani::is_word)))
-        .or_else(|| {
-            dravidian::detect(&lower, prior).map(|found| {
-                let english = english_before(&lower, |w| dravidian::language_of(w).is_some());
-                (found, english)
-            })
-        });
+    let romanized = romanized(&lower, prior).or_else(|| {
+        // Not when the rest of the title is English ("Faisla Gujarat Ka: BJP will get nothing
+        // less than 150 seats, says ..."): it holds more English words than the lead words.
+        if !(2..=3).contains(&lead) || english as usize > lead {
+            return None;
+        }
+        let end = lower
+            .match_indices(' ')
+            .nth(lead - 1)
+            .map_or(lower.len(), |(i, _)| i);
+        let title = &lower[..end];
+        let english = title
+            .split(' ')
+            .any(|w| function_words::is_english(w) || english::is_common(w));
+        if english {
+            return None;
+        }
+        romanized(title, prior)
+    });
     if let Some(((code, hits), english_before)) = romanized {
         // A title that opens in English, with as many English words before the first
         // Hindustani (or Tamil, Telugu, Malayalam) one as there are such words, is an English
@@ -172,6 +193,20 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
     Some(answer)
 }
 
+/// Hindi, Urdu or Punjabi in Latin letters, else Tamil, Telugu or Malayalam (where `prior`
+/// expects them), with how many of their words `lower` holds and how many common English
+/// words come before the first of them.
+fn romanized(lower: &str, prior: &[&str]) -> Option<((&'static str, usize), usize)> {
+    hindustani::detect(lower, prior)
+        .map(|found| (found, english_before(lower, hindustani::is_word)))
+        .or_else(|| {
+            dravidian::detect(lower, prior).map(|found| {
+                let english = english_before(lower, |w| dravidian::language_of(w).is_some());
+                (found, english)
+            })
+        })
+}
+
 /// Letters in `text`.
 fn letters(text: &str) -> usize {
     text.chars().filter(|c| super::clean::is_letter(*c)).count()
@@ -196,4 +231,45 @@ fn english_words(lower: &str) -> (u32, u32) {
         english += u32::from(function_words::is_english(word) || english::is_common(word));
     }
     (total, english)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_romanized_word_in_a_short_first_part_is_enough() {
+        // "Thaanaa Serndha Koottam | Suriya | Anirudh": the first part is the work's title.
+        assert_eq!(
+            latin_led("Kadhal Desam Suriya Anirudh Vignesh Shivan", 2, "IN"),
+            Some("ta")
+        );
+        assert_eq!(
+            latin_led("Apna Sapna Asaduddin Owaisi Baigan", 2, "IN"),
+            Some("hi")
+        );
+        // Without the parts, one word among many names is not enough.
+        assert_eq!(
+            latin("Kadhal Desam Suriya Anirudh Vignesh Shivan", "IN"),
+            None
+        );
+        // Not when the first part holds English, nor when the rest of the title is English.
+        assert_eq!(
+            latin_led("Kadhal Story Suriya Anirudh Vignesh Shivan", 2, "IN"),
+            None
+        );
+        assert_eq!(
+            latin_led(
+                "Faisla Gujarat Ka BJP will get nothing less than seats in the poll says Rawal",
+                3,
+                "IN"
+            ),
+            Some("en")
+        );
+        // Nor where the region does not expect the language.
+        assert_eq!(
+            latin_led("Kadhal Desam Suriya Anirudh Vignesh Shivan", 2, "FR"),
+            None
+        );
+    }
 }
