@@ -363,8 +363,10 @@ mod tests {
             // A title that is one common English word is English in any region (a one-word
             // work title that is an ordinary word counts as that word).
             ("Heaven (Official Video)", "IN", Some("en")),
-            // Names and tags only: no language.
+            // A romanized word that no list holds is not weighed ("Kuladheivam", Tamil for
+            // family deity): no language rather than a guess.
             ("Kuladheivam SUN TV Episode - 775 (17-11-17)", "IN", None),
+            // Names and tags only: no language.
             ("Alanyaspor 0-1 Fenerbahçe 17' Vincent Janssen", "GB", None),
         ] {
             assert_eq!(detect_in(title, region), lang, "{title}");
