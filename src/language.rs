@@ -134,12 +134,18 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
 
 /// Whether a lone word (lower case) beside separators is an ordinary word of a language rather
 /// than a name: a common English word (not a function word: "It", "to" alone say nothing), a
-/// telling word ("officiel", "unterwegs") or, in a region whose home language writes them, a
-/// word with telling letters ("Recomeço" in Brazil).
+/// telling word ("officiel", "unterwegs"), in a region whose home language writes them a word
+/// with telling letters ("Recomeço" in Brazil), or where the region expects them a romanized
+/// Hindustani, Tamil, Telugu or Malayalam word of three letters or more ("Sadak 2 | Official
+/// Trailer").
 fn is_ordinary_word(lower: &str, region: &str) -> bool {
+    let prior = regions::languages(region);
     english::is_common(lower)
         || telling::languages_of_word(lower).is_some()
-        || telling::home_letters(lower, regions::languages(region))
+        || telling::home_letters(lower, prior)
+        || (lower.len() >= 3
+            && ((hindustani::is_word(lower) && prior.iter().any(|l| matches!(*l, "hi" | "ur")))
+                || dravidian::language_of(lower).is_some_and(|l| prior.contains(&l))))
 }
 
 /// The words of `words` whose first letter is in `script`.
@@ -363,6 +369,9 @@ mod tests {
             // A title that is one common English word is English in any region (a one-word
             // work title that is an ordinary word counts as that word).
             ("Heaven (Official Video)", "IN", Some("en")),
+            // So is a lone romanized Hindi word where Hindi is expected, not elsewhere.
+            ("Sapna | Official Trailer | Ravi | Meena", "IN", Some("hi")),
+            ("Sapna | Official Trailer | Ravi | Meena", "GB", None),
             // A romanized word that no list holds is not weighed ("Kuladheivam", Tamil for
             // family deity): no language rather than a guess.
             ("Kuladheivam SUN TV Episode - 775 (17-11-17)", "IN", None),
