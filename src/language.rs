@@ -9,6 +9,7 @@
 mod channel;
 mod clean;
 mod codes;
+mod dravidian;
 mod english;
 mod function_words;
 mod hindustani;
@@ -19,6 +20,7 @@ mod script;
 mod telling;
 
 use crate::model::LanguageSource;
+use crate::regions;
 use function_words::Votes;
 use script::{Census, Script};
 
@@ -81,11 +83,17 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
         std::borrow::Cow::Owned(only(&words, Script::Latin))
     };
     let Some((script, native)) = census.strongest_non_latin() else {
-        // A Latin title's lone words beside separators are names or one-word work titles.
+        // A Latin title's lone words beside separators are names or one-word work titles; a
+        // work title that is an ordinary word of a language counts as that word ("Kane Brown -
+        // Heaven"), so a lone word stays when it is a common word of a language.
+        let ordinary = |w: &str| is_ordinary_word(&w.to_lowercase(), region);
         let telling = |w: &str| telling::languages_of_word(&w.to_lowercase()).is_some();
-        return match clean::without_lone_words(&words, &parts, telling) {
-            Some(kept) => latin::latin(&kept, region),
-            None => latin::latin(&latin_words, region),
+        // The first part, when it holds two or three words, is kept whole by the lone-word
+        // rule and leads the kept words.
+        let lead = usize::from(parts[0]);
+        return match clean::without_lone_words(&words, &parts, ordinary, telling) {
+            Some(kept) => latin::latin_led(&kept, lead, region),
+            None => latin::latin_led(&latin_words, lead, region),
         };
     };
     // A script met only inside brackets glosses the Latin words before it ("GFRIEND(여자친구) _
@@ -96,19 +104,48 @@ pub fn detect_in(text: &str, region: &str) -> Option<&'static str> {
             return Some(code);
         }
     }
+    // A name followed by its spelling in the other script ("Red Velvet 레드벨벳 'Birthday' MV",
+    // "TAEMIN 태민 'MOVE'"): that one word is the name again, and the other Latin words say the
+    // language when they say one (a one-word work title that is an ordinary word counts).
+    let native_words = only(&words, script);
+    if !native_words.contains(' ') {
+        if let Some(name) = script::name_spelled_before(text, script) {
+            let rest = [&text[..name.start], &text[name.end..]].concat();
+            let rest = only(&clean::words_and_parts(&rest).0, Script::Latin);
+            if let Some(code) = latin::latin(&rest, region) {
+                return Some(code);
+            }
+        }
+    }
     let latin = census.weight(Script::Latin);
     // Latin words without function words (an English one, or two of any language) are names
-    // and tags ("Red Velvet 레드벨벳 'Birthday'"): the other script speaks. Latin words that make
+    // and tags ("BTS (방탄소년단) 'DNA'"): the other script speaks. Latin words that make
     // sentences compete with it by length.
     let votes = Votes::of(&latin_words);
     let sentences = votes.of_lang("en") > 0 || votes.max() >= 2;
     if native >= latin * NATIVE_OVER_LATIN || !sentences {
-        by_script(script, &only(&words, script), text, region)
+        by_script(script, &native_words, text, region)
     } else if native >= latin * CONTESTED_OVER_LATIN {
         None
     } else {
         latin::latin(&latin_words, region)
     }
+}
+
+/// Whether a lone word (lower case) beside separators is an ordinary word of a language rather
+/// than a name: a common English word (not a function word: "It", "to" alone say nothing), a
+/// telling word ("officiel", "unterwegs"), in a region whose home language writes them a word
+/// with telling letters ("Recomeço" in Brazil), or where the region expects them a romanized
+/// Hindustani, Tamil, Telugu or Malayalam word of three letters or more ("Sadak 2 | Official
+/// Trailer").
+fn is_ordinary_word(lower: &str, region: &str) -> bool {
+    let prior = regions::languages(region);
+    english::is_common(lower)
+        || telling::languages_of_word(lower).is_some()
+        || telling::home_letters(lower, prior)
+        || (lower.len() >= 3
+            && ((hindustani::is_word(lower) && prior.iter().any(|l| matches!(*l, "hi" | "ur")))
+                || dravidian::language_of(lower).is_some_and(|l| prior.contains(&l))))
 }
 
 /// The words of `words` whose first letter is in `script`.
@@ -223,7 +260,7 @@ mod tests {
             ),
             ("வாணி ராணி - VAANI RANI - Episode 1416", "ta"),
             ("ఇవాంకా హైదరాబాద్ కు వచ్చింది", "te"),
-            ("Red Velvet 레드벨벳 'Birthday' MV", "ko"),
+            ("Red Velvet 레드벨벳 'Zimzalabim' MV", "ko"),
             ("Ελλάδα σήμερα", "el"),
             ("ข่าวเช้า วันนี้", "th"),
         ] {
@@ -233,6 +270,30 @@ mod tests {
         assert_eq!(detect_in("東京大学", "JP"), Some("ja"));
         // Amharic and Tigrinya share a script.
         assert_eq!(detect_in("ድጉል ህያብ ራብዓይ ክፋል", "CA"), None);
+    }
+
+    #[test]
+    fn a_name_spelled_in_its_script_leaves_the_latin_words_to_speak() {
+        // The Hangul word spells the name before it; the one-word work title is English.
+        assert_eq!(
+            detect_in("Red Velvet 레드벨벳 'Birthday' MV", "KR"),
+            Some("en")
+        );
+        assert_eq!(detect_in("TAEMIN 태민 'MOVE' #1 MV", "GB"), Some("en"));
+        // The name's own words do not count, so a coined title leaves the script to speak.
+        assert_eq!(
+            detect_in("Red Velvet 레드벨벳 'Zimzalabim' MV", "KR"),
+            Some("ko")
+        );
+        // The script in brackets, or more than one word of it: not a name spelled again.
+        assert_eq!(
+            detect_in("BTS (방탄소년단) 'DNA' Official MV", "GB"),
+            Some("ko")
+        );
+        assert_eq!(
+            detect_in("Red Velvet 레드벨벳 '피카부' Teaser", "GB"),
+            Some("ko")
+        );
     }
 
     #[test]
@@ -305,8 +366,16 @@ mod tests {
             ),
             ("Types Of Kaam Wali Bai (House Maids)", "IN", Some("en")),
             ("Papa Ka Prem Patra || Make Joke Of", "IN", Some("hi")),
-            // Names and tags only: no language.
+            // A title that is one common English word is English in any region (a one-word
+            // work title that is an ordinary word counts as that word).
+            ("Heaven (Official Video)", "IN", Some("en")),
+            // So is a lone romanized Hindi word where Hindi is expected, not elsewhere.
+            ("Sapna | Official Trailer | Ravi | Meena", "IN", Some("hi")),
+            ("Sapna | Official Trailer | Ravi | Meena", "GB", None),
+            // A romanized word that no list holds is not weighed ("Kuladheivam", Tamil for
+            // family deity): no language rather than a guess.
             ("Kuladheivam SUN TV Episode - 775 (17-11-17)", "IN", None),
+            // Names and tags only: no language.
             ("Alanyaspor 0-1 Fenerbahçe 17' Vincent Janssen", "GB", None),
         ] {
             assert_eq!(detect_in(title, region), lang, "{title}");

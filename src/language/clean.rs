@@ -202,22 +202,26 @@ pub fn words_and_parts(title: &str) -> (String, Vec<u8>) {
 
 /// `words` without the words of parts that hold a single word, when the title has several
 /// parts: by the artist–title convention ("Radiohead - Lift", "Alva - Recomeço", "Coco - Movie
-/// Review") a lone word beside a separator is a name or a one-word work title, which the label
-/// policy counts as a name. A lone word that `keep` accepts stays (a format tag in another
-/// language: "Papy InShape (clip officiel)"). `None` when nothing is dropped.
+/// Review") a lone word beside a separator is a name or a one-word work title. A work title
+/// that is an ordinary word counts as that word (the label policy's rule 1), so a lone word
+/// of the first two parts (where the artist–title pair stands, before the credits: "Kane
+/// Brown - Heaven", "RING (OFFICIAL VIDEO) by ...") that `keep` accepts stays, as does a
+/// format tag in another language anywhere ("Papy InShape (clip officiel)": `keep_anywhere`).
+/// `None` when nothing is dropped.
 pub fn without_lone_words(
     words: &str,
     parts: &[u8],
     keep: impl Fn(&str) -> bool,
+    keep_anywhere: impl Fn(&str) -> bool,
 ) -> Option<String> {
     if parts.len() < 2 || !parts.contains(&1) {
         return None;
     }
     let mut out = String::with_capacity(words.len());
     let mut split = words.split(' ');
-    for &n in parts {
+    for (i, &n) in parts.iter().enumerate() {
         for word in split.by_ref().take(usize::from(n)) {
-            if n > 1 || keep(word) {
+            if n > 1 || (i < 2 && keep(word)) || keep_anywhere(word) {
                 if !out.is_empty() {
                     out.push(' ');
                 }
@@ -411,26 +415,51 @@ mod tests {
             ("Radiohead Lift", &[1, 1][..])
         );
         assert_eq!(
-            without_lone_words(&w, &parts, |_| false).as_deref(),
+            without_lone_words(&w, &parts, |_| false, |_| false).as_deref(),
             Some("")
         );
         let (w, parts) = words_and_parts("Coco - Movie Review");
         assert_eq!(parts, [1, 0]);
         assert_eq!(
-            without_lone_words(&w, &parts, |_| false).as_deref(),
+            without_lone_words(&w, &parts, |_| false, |_| false).as_deref(),
             Some("")
         );
         let (w, parts) = words_and_parts("Lot : un violent orage à Figeac");
         assert_eq!(parts, [1, 5]);
         assert_eq!(
-            without_lone_words(&w, &parts, |_| false).as_deref(),
+            without_lone_words(&w, &parts, |_| false, |_| false).as_deref(),
             Some("un violent orage à Figeac")
         );
         let (w, parts) = words_and_parts("Microphone #3");
         assert_eq!((w.as_str(), parts.as_slice()), ("Microphone", &[1][..]));
-        assert_eq!(without_lone_words(&w, &parts, |_| false), None);
+        assert_eq!(without_lone_words(&w, &parts, |_| false, |_| false), None);
         let (_, parts) = words_and_parts("Kane Brown - Heaven || ");
         assert_eq!(parts, [2, 1]);
+    }
+
+    #[test]
+    fn lone_ordinary_words_stay_in_the_first_two_parts_only() {
+        let ordinary =
+            |w: &str| ["heaven", "glory", "officiel"].contains(&w.to_lowercase().as_str());
+        let tag = |w: &str| w.eq_ignore_ascii_case("officiel");
+        let (w, parts) = words_and_parts("Kane Brown - Heaven");
+        assert_eq!(
+            without_lone_words(&w, &parts, ordinary, tag).as_deref(),
+            Some("Kane Brown Heaven")
+        );
+        // Past the artist–title pair, a lone word is a credit: a name.
+        let (w, parts) = words_and_parts("Payal Dev | Honey Singh | Paradox | Glory");
+        assert_eq!(parts, [2, 2, 1, 1]);
+        assert_eq!(
+            without_lone_words(&w, &parts, ordinary, tag).as_deref(),
+            Some("Payal Dev Honey Singh")
+        );
+        // A format tag in another language stays wherever it is.
+        let (w, parts) = words_and_parts("Tibo InShape | Papy | InShape (officiel)");
+        assert_eq!(
+            without_lone_words(&w, &parts, ordinary, tag).as_deref(),
+            Some("Tibo InShape officiel")
+        );
     }
 
     #[test]

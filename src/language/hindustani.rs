@@ -9,25 +9,27 @@ use rustc_hash::FxHashSet;
 /// Romanized Hindustani words that are not also English words (no "the", "me", "main", "par",
 /// "do"): postpositions, pronouns, auxiliaries and the commonest verbs, adverbs and nouns.
 const WORDS: &[&str] = &[
-    "aa", "aaj", "aaja", "aana", "aap", "aapka", "aapke", "aaye", "aayi", "ab", "abhi", "accha",
-    "achha", "agar", "ankhen", "apna", "apne", "apni", "aur", "baad", "baarish", "baat", "bada",
-    "badi", "bahu", "bahut", "bana", "banaya", "beta", "beti", "bhagwan", "bhai", "bhi", "bola",
-    "bole", "bolo", "bura", "buri", "chahiye", "chal", "chale", "chalo", "chhod", "dard", "dekh",
-    "dekha", "dekhiye", "dekhna", "dekho", "dil", "diya", "dost", "dosti", "dulhan", "duniya",
-    "ek", "gaana", "gaon", "gaya", "gaye", "gayi", "ghar", "haar", "hai", "hain", "hamara",
-    "hamare", "hamari", "ho", "hoga", "hogi", "hogya", "hoke", "hona", "hoon", "hota", "hoti",
-    "hua", "hui", "hum", "humara", "humein", "ishq", "iska", "iski", "jaan", "jaana", "jaane",
-    "jab", "jana", "jaye", "jeena", "jeet", "jo", "ka", "kaam", "kab", "kabhi", "kahaani", "kahan",
-    "kahani", "kaise", "kaisi", "kal", "kar", "karke", "karna", "karo", "karte", "kasam", "kaun",
-    "ke", "kehlata", "khatam", "khoon", "ki", "kisi", "kiski", "kitna", "kiya", "ko", "kuch",
-    "kya", "kyon", "kyu", "kyun", "ladka", "ladki", "laga", "lage", "lagi", "liye", "maa", "maine",
-    "mard", "mat", "mein", "mera", "mere", "meri", "mohabbat", "mujhe", "na", "naam", "nahi",
-    "nahin", "naya", "nayi", "nhi", "pani", "pe", "pehla", "pehli", "phir", "prem", "pyaar",
-    "pyar", "raat", "raha", "rahe", "rahi", "rakh", "rakhna", "saas", "saath", "sab", "sabse",
-    "sach", "sajan", "sakta", "sakte", "sapna", "sawan", "se", "shaadi", "suno", "tak", "tera",
-    "tere", "teri", "tha", "thi", "tu", "tujhe", "tum", "tumhara", "tumhari", "tumhe", "unka",
-    "uska", "uski", "wala", "wale", "wali", "waqt", "wo", "woh", "yaar", "ye", "yeh", "zara",
-    "zinda", "zindagi",
+    "aa", "aaj", "aaja", "aana", "aansu", "aap", "aapka", "aapke", "aaye", "aayi", "ab", "abhi",
+    "accha", "achha", "agar", "ankhen", "apna", "apne", "apni", "aur", "baad", "baarish", "baat",
+    "bada", "badi", "bahu", "bahut", "bana", "banaya", "barsaat", "beta", "beti", "bhagwan",
+    "bhagya", "bhai", "bhi", "bola", "bole", "bolo", "bura", "buri", "chaand", "chahiye", "chal",
+    "chale", "chalo", "chhod", "dard", "dekh", "dekha", "dekhiye", "dekhna", "dekho", "dhadkan",
+    "dhokha", "dil", "diya", "dost", "dosti", "dulha", "dulhan", "duniya", "dushman", "ek",
+    "gaana", "gaon", "gaya", "gaye", "gayi", "ghar", "haar", "hai", "hain", "hamara", "hamare",
+    "hamari", "ho", "hoga", "hogi", "hogya", "hoke", "hona", "hoon", "hota", "hoti", "hua", "hui",
+    "hum", "humara", "humein", "humsafar", "intezaar", "ishq", "iska", "iski", "izzat", "jaan",
+    "jaana", "jaane", "jab", "jana", "jaye", "jeena", "jeet", "jeevan", "jo", "ka", "kaam", "kab",
+    "kabhi", "kahaani", "kahan", "kahani", "kaise", "kaisi", "kal", "kar", "karke", "karna",
+    "karo", "karte", "kasam", "kaun", "ke", "kehlata", "khatam", "khoon", "khushi", "ki", "kisi",
+    "kiski", "kismat", "kitna", "kiya", "ko", "kuch", "kya", "kyon", "kyu", "kyun", "ladka",
+    "ladki", "laga", "lage", "lagi", "liye", "maa", "maine", "mard", "mat", "mein", "mera", "mere",
+    "meri", "mohabbat", "mujhe", "na", "naam", "nahi", "nahin", "naseeb", "naya", "nayi", "nhi",
+    "pani", "parivaar", "pe", "pehla", "pehli", "phir", "prem", "pyaar", "pyar", "raasta", "raat",
+    "raha", "rahe", "rahi", "rakh", "rakhna", "saas", "saath", "sab", "sabse", "sach", "sadak",
+    "safar", "sajan", "sakta", "sakte", "sapna", "sapne", "sasural", "sawan", "se", "shaadi",
+    "suno", "tak", "tera", "tere", "teri", "tha", "thi", "tu", "tujhe", "tum", "tumhara",
+    "tumhari", "tumhe", "unka", "uska", "uski", "wala", "wale", "wali", "waqt", "wo", "woh",
+    "yaar", "ye", "yeh", "zara", "zinda", "zindagi",
 ];
 
 /// Romanized Punjabi words Hindi does not use (its genitive da/di/de and postpositions nu, te,
@@ -138,6 +140,7 @@ mod tests {
             Some("hi")
         );
         assert_eq!(detect_mixed("Nanaji Ki Aatma", &india), Some("hi"));
+        assert_eq!(detect_mixed("Bhagya Rekha", &india), Some("hi"));
         assert_eq!(
             detect_mixed("Meri Zindagi Ka Safar Hai", &["ur", "en", "hi"]),
             Some("ur")

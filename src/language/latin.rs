@@ -1,5 +1,5 @@
 //! Pure: the language of Latin-script words seen in a region. Grammar words, telling letters,
-//! common English words and romanized Hindi or Punjabi decide; whatlang, restricted to the
+//! common English words and romanized Hindi, Punjabi, Tamil, Telugu or Malayalam decide; whatlang, restricted to the
 //! region's languages, speaks alone only for a language the region expects; an uncertain answer
 //! is no answer.
 
@@ -8,7 +8,7 @@ use std::cell::OnceCell;
 use super::codes::iso639_1;
 use super::function_words::{self, Votes};
 use super::model::region_model;
-use super::{english, hindustani, telling};
+use super::{dravidian, english, hindustani, telling};
 use crate::regions;
 
 /// Fewer letters than this say nothing ("ea", "BYE").
@@ -91,10 +91,13 @@ impl Evidence<'_> {
         // single English word ("Microphone", "Meek Mill Outrage"): its trigrams mistake single
         // English words for French.
         let english_home = self.prior.first() == Some(&"en");
+        // A title whose only word is common English is that word (a one-word work title that
+        // is an ordinary word counts as one: "'Birthday' MV" once the name is set aside).
+        let alone = self.total == 1;
         let enough = self.english >= 2
             || (self.english == 1
                 && share >= ONE_ENGLISH_WORD_SHARE
-                && (english_home || self.trigram().0 == "en"));
+                && (english_home || alone || self.trigram().0 == "en"));
         let english = enough
             && (share >= ENGLISH_SHARE
                 || (share >= ENGLISH_SHARE_WITH_TRIGRAMS && self.trigram().0 == "en"));
@@ -117,24 +120,54 @@ impl Evidence<'_> {
 
 /// The language of Latin-script words seen in `region`.
 ///
-/// In order: Hindi, Urdu or Punjabi in Latin letters (where expected); another language whose
+/// In order: Hindi, Urdu or Punjabi in Latin letters, else Tamil, Telugu or Malayalam (where
+/// expected); another language whose
 /// function words and telling letters outnumber English function words; English, when enough of
 /// the words are common English; whatlang (restricted to the region's languages, English and the
 /// world's big Latin languages) alone for a language the region expects; else `None`.
 pub fn latin(words: &str, region: &str) -> Option<&'static str> {
+    latin_led(words, 0, region)
+}
+
+/// [`latin`], knowing that the title's first part holds the first `lead` words (0: not
+/// known). A first part of two or three words with no English word is the work's title
+/// ("Thaanaa Serndha Koottam | Suriya | Anirudh", "Apne Chichas V/S Asaduddin Owaisi"), and
+/// one romanized Hindustani, Tamil, Telugu or Malayalam word there is enough, as it is in a
+/// title of at most three words, unless the whole title holds more English words than that
+/// first part has words.
+pub fn latin_led(words: &str, lead: usize, region: &str) -> Option<&'static str> {
     if letters(words) < MIN_LETTERS {
         return None;
     }
     let prior = regions::languages(region);
     let lower = words.to_lowercase();
     let (total, english) = english_words(&lower);
-    if let Some((code, hits)) = hindustani::detect(&lower, prior) {
+    let romanized = romanized(&lower, prior).or_else(|| {
+        // Not when the rest of the title is English ("Faisla Gujarat Ka: BJP will get nothing
+        // less than 150 seats, says ..."): it holds more English words than the lead words.
+        if !(2..=3).contains(&lead) || english as usize > lead {
+            return None;
+        }
+        let end = lower
+            .match_indices(' ')
+            .nth(lead - 1)
+            .map_or(lower.len(), |(i, _)| i);
+        let title = &lower[..end];
+        let english = title
+            .split(' ')
+            .any(|w| function_words::is_english(w) || english::is_common(w));
+        if english {
+            return None;
+        }
+        romanized(title, prior)
+    });
+    if let Some(((code, hits), english_before)) = romanized {
         // A title that opens in English, with as many English words before the first
-        // Hindustani one as there are Hindustani words, is an English title quoting a Hindi
-        // show or film ("Every Arranged Marriage Ever | Shaadi Mein Zaroor Aana", "Types Of
-        // Kaam Wali Bai"): the label policy gives a tie to the first language. English decides
-        // below.
-        if hits > english_before_hindustani(&lower) {
+        // Hindustani (or Tamil, Telugu, Malayalam) one as there are such words, is an English
+        // title quoting a show or film ("Every Arranged Marriage Ever | Shaadi Mein Zaroor
+        // Aana", "Types Of Kaam Wali Bai"): the label policy gives a tie to the first language.
+        // English decides below.
+        if hits > english_before {
             return Some(code);
         }
     }
@@ -160,17 +193,31 @@ pub fn latin(words: &str, region: &str) -> Option<&'static str> {
     Some(answer)
 }
 
+/// Hindi, Urdu or Punjabi in Latin letters, else Tamil, Telugu or Malayalam (where `prior`
+/// expects them), with how many of their words `lower` holds and how many common English
+/// words come before the first of them.
+fn romanized(lower: &str, prior: &[&str]) -> Option<((&'static str, usize), usize)> {
+    hindustani::detect(lower, prior)
+        .map(|found| (found, english_before(lower, hindustani::is_word)))
+        .or_else(|| {
+            dravidian::detect(lower, prior).map(|found| {
+                let english = english_before(lower, |w| dravidian::language_of(w).is_some());
+                (found, english)
+            })
+        })
+}
+
 /// Letters in `text`.
 fn letters(text: &str) -> usize {
     text.chars().filter(|c| super::clean::is_letter(*c)).count()
 }
 
 /// Common English words (function words included) of lower-case words before the first
-/// romanized Hindustani or Punjabi word.
-fn english_before_hindustani(lower: &str) -> usize {
+/// romanized word of another language (`is_word`).
+fn english_before(lower: &str, is_word: impl Fn(&str) -> bool) -> usize {
     lower
         .split(' ')
-        .take_while(|w| !hindustani::is_word(w))
+        .take_while(|w| !is_word(w))
         .filter(|w| function_words::is_english(w) || english::is_common(w))
         .count()
 }
@@ -184,4 +231,45 @@ fn english_words(lower: &str) -> (u32, u32) {
         english += u32::from(function_words::is_english(word) || english::is_common(word));
     }
     (total, english)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_romanized_word_in_a_short_first_part_is_enough() {
+        // "Thaanaa Serndha Koottam | Suriya | Anirudh": the first part is the work's title.
+        assert_eq!(
+            latin_led("Kadhal Desam Suriya Anirudh Vignesh Shivan", 2, "IN"),
+            Some("ta")
+        );
+        assert_eq!(
+            latin_led("Apna Sapna Asaduddin Owaisi Baigan", 2, "IN"),
+            Some("hi")
+        );
+        // Without the parts, one word among many names is not enough.
+        assert_eq!(
+            latin("Kadhal Desam Suriya Anirudh Vignesh Shivan", "IN"),
+            None
+        );
+        // Not when the first part holds English, nor when the rest of the title is English.
+        assert_eq!(
+            latin_led("Kadhal Story Suriya Anirudh Vignesh Shivan", 2, "IN"),
+            None
+        );
+        assert_eq!(
+            latin_led(
+                "Faisla Gujarat Ka BJP will get nothing less than seats in the poll says Rawal",
+                3,
+                "IN"
+            ),
+            Some("en")
+        );
+        // Nor where the region does not expect the language.
+        assert_eq!(
+            latin_led("Kadhal Desam Suriya Anirudh Vignesh Shivan", 2, "FR"),
+            None
+        );
+    }
 }

@@ -57,8 +57,10 @@ const MARATHI_LATIN: &[&str] = &[
 /// The language of Devanagari words: Hindi, Marathi or Nepali. Grammar words decide when they
 /// are there (whatlang confuses the two on a few words), and Marathi words in Latin letters
 /// elsewhere in the title (`title`); whatlang, within the region's languages, otherwise. A
-/// single Devanagari word without them is a name ("Anjali - अंजली", "Naagin | नागिन"): the
-/// script is shared, so it says no language.
+/// single Devanagari word without them is taken for a name ("Anjali - अंजली"): the script is
+/// shared, so it says no language, even when the word is an ordinary one ("Naagin | नागिन",
+/// Hindi for the label policy since one-word work titles that are ordinary words count: a
+/// miss, never a wrong language).
 pub fn devanagari(words: &str, title: &str, region: &str) -> Option<&'static str> {
     let words_in = |list: &[&str]| words.split(' ').filter(|w| list.contains(w)).count();
     let latin_marathi = if title.is_ascii() {

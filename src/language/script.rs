@@ -246,6 +246,36 @@ pub fn only_in_brackets(text: &str, script: Script) -> bool {
     seen
 }
 
+/// The byte range of a Latin name followed by its own spelling in `script` ("Red Velvet" in
+/// "Red Velvet 레드벨벳 'Birthday' MV", "U-KNOW" in "[STATION] U-KNOW 유노윤호 'DROP'"): the
+/// Latin letters, digits and joiners before the script's first letter with only spaces
+/// between, back to the previous bracket, quote or separator. `None` when the script's first
+/// letter does not follow a Latin letter that way.
+pub fn name_spelled_before(text: &str, script: Script) -> Option<std::ops::Range<usize>> {
+    let at = text.find(|c| Script::of(c) == Some(script))?;
+    let before = text[..at].trim_end_matches(' ');
+    if !before
+        .chars()
+        .next_back()
+        .is_some_and(|c| Script::of(c) == Some(Script::Latin))
+    {
+        return None;
+    }
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| {
+            !(c == ' '
+                || c.is_ascii_digit()
+                || matches!(c, '-' | '.' | '&' | '\'' | '’')
+                || Script::of(c) == Some(Script::Latin))
+        })
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let name = &before[start..];
+    let start = start + (name.len() - name.trim_start().len());
+    Some(start..before.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,14 +307,18 @@ mod tests {
     }
 
     #[test]
-    fn census_weighs_words_and_unspaced_letters() {
-        let c = Census::of("Red Velvet 레드벨벳 Birthday");
-        assert_eq!(c.weight(Script::Latin), 3.0);
-        assert_eq!(c.strongest_non_latin(), Some((Script::Hangul, 1.0)));
-        let c = Census::of("宮城 福島で震度 強");
-        assert_eq!(c.strongest_non_latin().map(|s| s.0), Some(Script::Kana));
-        let c = Census::of("猎场 等主演");
-        assert_eq!(c.strongest_non_latin(), Some((Script::Han, 2.5)));
-        assert_eq!(Census::of("").strongest_non_latin(), None);
+    fn a_name_followed_by_its_spelling() {
+        let name = |text: &'static str| name_spelled_before(text, Script::Hangul).map(|r| &text[r]);
+        assert_eq!(
+            name("Red Velvet 레드벨벳 'Birthday' MV"),
+            Some("Red Velvet")
+        );
+        assert_eq!(name("TAEMIN  태민 'MOVE'"), Some("TAEMIN"));
+        assert_eq!(name("[STATION] U-KNOW 유노윤호 'DROP' MV"), Some("U-KNOW"));
+        // A separator or brackets in between: the other script is a title or a gloss.
+        assert_eq!(name("BOBBY - ‘사랑해(I LOVE YOU)’"), None);
+        assert_eq!(name("BTS (방탄소년단) 'DNA'"), None);
+        assert_eq!(name("레드벨벳 Red Velvet"), None);
+        assert_eq!(name("Red Velvet"), None);
     }
 }

@@ -105,6 +105,7 @@ const WORDS: &[(&str, &[&str])] = &[
     ("resumen", &["es"]),
     ("canción", &["es"]),
     ("temporada", &["es", "pt"]),
+    ("parte", &["es", "pt", "it"]),
     ("clipe", &["pt"]),
     ("episódio", &["pt"]),
     ("legendado", &["pt"]),
@@ -197,6 +198,15 @@ const WORDS: &[(&str, &[&str])] = &[
     ("welt", &["de"]),
     ("woche", &["de"]),
     ("zeit", &["de"]),
+    ("allein", &["de"]),
+    ("familie", &["de", "nl"]),
+    ("gestern", &["de"]),
+    ("immer", &["de"]),
+    ("unterwegs", &["de"]),
+    ("vielleicht", &["de"]),
+    ("wirklich", &["de"]),
+    ("zuhause", &["de"]),
+    ("zusammen", &["de"]),
 ];
 
 /// [`WORDS`] as a map.
@@ -218,6 +228,19 @@ fn languages_of(c: char) -> Option<&'static [&'static str]> {
     LETTERS
         .iter()
         .find_map(|(letter, langs)| (*letter == c).then_some(*langs))
+}
+
+/// Whether a lower-case word holds telling letters that are all written by the region's home
+/// language (the first of `prior`, when it is not English): "recomeço" in a Brazilian chart.
+pub fn home_letters(lower: &str, prior: &[&str]) -> bool {
+    let Some(home) = prior.first().filter(|l| **l != "en") else {
+        return false;
+    };
+    if lower.is_ascii() {
+        return false;
+    }
+    let mut telling = lower.chars().filter_map(languages_of).peekable();
+    telling.peek().is_some() && telling.all(|set| set.contains(home))
 }
 
 /// Adds to `votes` one vote for each language of each telling word of `lower` (lower-case
@@ -243,11 +266,7 @@ pub fn vote(lower: &str, prior: &[&str], votes: &mut Votes) {
         .split(' ')
         .filter(|w| !w.is_ascii() && !map.contains_key(w))
     {
-        let mut telling = word.chars().filter_map(languages_of).peekable();
-        if telling.peek().is_none() {
-            continue;
-        }
-        if telling.all(|set| set.contains(home)) {
+        if home_letters(word, prior) {
             votes.add(home, 1);
         }
     }

@@ -84,7 +84,7 @@ fn slices_count_words_and_scripts() {
     let s = Sample {
         title: "Red Velvet 레드벨벳 'Birthday' MV",
         region: "KR",
-        lang: "ko",
+        lang: "en",
         source: "youtube-api/examples/x.json#id",
         label_method: "manual",
     };
