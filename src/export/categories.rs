@@ -3,7 +3,7 @@
 //! has no list for, the built-in list below; and the `XX_category_id.json` file the Kaggle
 //! layouts ship beside their CSVs, in the `videoCategories.list` response format.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use sha2::{Digest, Sha256};
 
@@ -61,11 +61,12 @@ pub fn built_in() -> Vec<Category> {
         .collect()
 }
 
-/// The category titles of the exported regions.
+/// The category titles of the exported regions. Looked up twice per exported entry, so by Fx
+/// hashing (short keys, no untrusted input to guard against).
 #[derive(Debug, Default, Clone)]
 pub struct Titles {
-    by_region: HashMap<String, HashMap<String, String>>,
-    built_in: HashMap<String, String>,
+    by_region: FxHashMap<String, FxHashMap<String, String>>,
+    built_in: FxHashMap<String, String>,
 }
 
 impl Titles {
