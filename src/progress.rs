@@ -200,8 +200,14 @@ impl RowsBar {
 
     /// One more row.
     pub fn row(&mut self) {
-        self.rows += 1;
-        if self.rows.is_multiple_of(4096) {
+        self.add(1);
+    }
+
+    /// `n` more rows (a chunk of them); the line moves every 4,096.
+    pub fn add(&mut self, n: u64) {
+        let before = self.rows / 4096;
+        self.rows += n;
+        if self.rows / 4096 != before {
             if let Some(bar) = &self.bar {
                 bar.set_position(self.rows);
             }

@@ -397,9 +397,18 @@ async fn daily<W: Write>(
             .map_err(|e| e.to_string())?;
         meter.row();
     }
-    match writer.rows() {
+    finished(writer.rows(), || writer.finish())
+}
+
+/// What a writer of `rows` rows gives: nothing when there was no row (no file is kept),
+/// else the rows and the output `finish` completes.
+fn finished<W>(
+    rows: u64,
+    finish: impl FnOnce() -> std::io::Result<W>,
+) -> Result<Written<W>, String> {
+    match rows {
         0 => Ok((0, None)),
-        n => Ok((n, Some(writer.finish().map_err(|e| e.to_string())?))),
+        n => Ok((n, Some(finish().map_err(|e| e.to_string())?))),
     }
 }
 
@@ -478,7 +487,7 @@ async fn read_joined(
             return Err("the encoder stopped".to_owned());
         }
         crate::alloc::release();
-        (0..rows).for_each(|_| meter.row());
+        meter.add(rows as u64);
     }
     tracing::debug!(
         videos_read = joiner.read(),
@@ -501,10 +510,7 @@ fn encode<W: Write + Send>(
             writer.write(row).map_err(|e| e.to_string())?;
         }
     }
-    match writer.rows() {
-        0 => Ok((0, None)),
-        n => Ok((n, Some(writer.finish().map_err(|e| e.to_string())?))),
-    }
+    finished(writer.rows(), || writer.finish())
 }
 
 /// A small file written whole, atomically.
