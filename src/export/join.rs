@@ -10,10 +10,10 @@
 //!
 //! No I/O here: the caller reads the store ([`Joiner::missing`], then [`Joiner::add`]).
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::record::Row;
 use crate::model::{HistoryEntry, Video};
@@ -63,13 +63,14 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug)]
 pub struct Joiner {
     /// Video id to slot; slots keep their place while held, so the current chunk's stay valid.
-    index: HashMap<String, u32>,
+    /// Fx hashing: every entry of the export is looked up here.
+    index: FxHashMap<String, u32>,
     /// The videos behind an `Arc`: a `Video` is about 450 bytes inline, and a chunk sent to
     /// the encoder shares them rather than copying.
     slots: Vec<Option<Held>>,
     free: Vec<u32>,
     /// Every run seen (a year of runs every 3 hours is 2,920).
-    runs: HashMap<i64, DateTime<Utc>>,
+    runs: FxHashMap<i64, DateTime<Utc>>,
     /// The slot of each entry of the current chunk ([`NONE`]: missing when it started).
     current: Vec<u32>,
     bytes: usize,
@@ -85,10 +86,10 @@ impl Joiner {
     /// videos need it).
     pub fn new(budget: usize) -> Self {
         Joiner {
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             slots: Vec::new(),
             free: Vec::new(),
-            runs: HashMap::new(),
+            runs: FxHashMap::default(),
             current: Vec::new(),
             bytes: 0,
             budget,
@@ -102,7 +103,7 @@ impl Joiner {
         self.chunk += 1;
         self.current.clear();
         let mut missing = Missing::default();
-        let mut asked: HashSet<&str> = HashSet::new();
+        let mut asked: FxHashSet<&str> = FxHashSet::default();
         let mut last_run = None;
         for e in chunk {
             match self.index.get(&e.video_id) {
